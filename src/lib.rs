@@ -1,0 +1,3 @@
+//! tix: one CLI for the tickets MSSP/MDR providers open.
+
+pub mod sim;
