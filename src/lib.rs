@@ -1,3 +1,7 @@
 //! tix: one CLI for the tickets MSSP/MDR providers open.
 
+pub mod error;
+pub mod model;
 pub mod sim;
+
+pub use error::{Error, Result};

@@ -1,0 +1,11 @@
+//! The normalized types every provider maps into (schema `tix.ticket/v1`, DESIGN.md).
+//!
+//! Nothing here knows a provider's wire format; providers map into these in their `map.rs`.
+
+mod query;
+mod status;
+mod ticket;
+
+pub use query::{Query, SortField, SortOrder, TimeField};
+pub use status::{Priority, Status};
+pub use ticket::{Attachment, Comment, FIELDS, SCHEMA_ID, Tenant, Ticket};
