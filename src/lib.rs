@@ -1,7 +1,16 @@
 //! tix: one CLI for the tickets MSSP/MDR providers open.
+//!
+//! The CLI (`src/cli`) turns flags into a [`model::Query`], builds a
+//! [`source::TicketSource`] from a profile ([`config`]), and prints the stream of
+//! normalized [`model::Ticket`]s it yields.
 
+pub mod config;
 pub mod error;
+pub mod http;
 pub mod model;
+pub mod paginate;
+pub mod providers;
 pub mod sim;
+pub mod source;
 
 pub use error::{Error, Result};

@@ -2,10 +2,12 @@
 //!
 //! Nothing here knows a provider's wire format; providers map into these in their `map.rs`.
 
+mod filter;
 mod query;
 mod status;
 mod ticket;
 
+pub use filter::Filter;
 pub use query::{Query, SortField, SortOrder, TimeField};
 pub use status::{Priority, Status};
 pub use ticket::{Attachment, Comment, FIELDS, SCHEMA_ID, Tenant, Ticket};

@@ -1,0 +1,324 @@
+//! Logpresso Sonar (vendor-docs/logpresso-sonar-get-tickets.txt; research/argus-sonar.md §3).
+//!
+//! - Auth: `Authorization: Bearer <API key>`; the host is the customer's own Sonar, often
+//!   with a private certificate (profile `ca_file`), so there is no default URL.
+//! - Paging: `offset`/`limit` (limit 0..=1000, default 1000) with a `total`: after the
+//!   first page the rest are fetched concurrently.
+//! - Filters: see `query.rs`.
+//! - Operations: list, get (with comments), comments, attachments. Not supported: adding
+//!   comments (no documented endpoint), close (only the assignee may, through
+//!   `assignee-status`), create (needs a client-chosen GUID and a repository GUID tix
+//!   cannot discover), downloads (no documented endpoint).
+//! - Traps: an unknown ticket is HTTP 500 `illegal-state` "ticket not found", not 404;
+//!   `+` in `from`/`to` must be percent-encoded (the URL encoder does it); priorities
+//!   are words in answers but numbers 1..3 in the filter.
+
+mod map;
+mod query;
+mod wire;
+
+use crate::config::SourceConfig;
+use crate::error::{Error, Result};
+use crate::http::{self, Credential, Failure, HttpClient};
+use crate::model::{Attachment, Comment, Query, Ticket};
+use crate::paginate::{Page, PageRequest, PagerSpec, offset_pages};
+use crate::source::{Capabilities, ProviderInfo, TicketSource};
+use async_trait::async_trait;
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use reqwest::StatusCode;
+use std::fmt;
+
+/// The provider's name in the registry, errors and output.
+pub const NAME: &str = "sonar";
+
+/// The largest `limit` Sonar accepts.
+pub const MAX_PAGE: u64 = 1000;
+
+const CAPABILITIES: Capabilities = Capabilities {
+    list: true,
+    get: true,
+    comments: true,
+    attachments: true,
+    add_comment: false,
+    close: false,
+    create: false,
+    download: false,
+    upload: false,
+    iocs: false,
+    orgs: false,
+};
+
+/// Sonar's registry entry.
+pub const INFO: ProviderInfo = ProviderInfo {
+    name: NAME,
+    env: "SONAR",
+    default_base_url: None,
+    max_page_size: MAX_PAGE,
+    min_page_size: 1,
+    capabilities: CAPABILITIES,
+    build: SonarSource::build,
+};
+
+/// A Sonar server reached with one API key.
+pub struct SonarSource {
+    http: HttpClient,
+    profile: Option<String>,
+}
+
+impl SonarSource {
+    fn build(cfg: SourceConfig) -> Result<Box<dyn TicketSource>> {
+        let http = HttpClient::new(
+            NAME,
+            &cfg.http,
+            Credential::Bearer(cfg.api_key),
+            parse_error,
+        )?;
+        Ok(Box::new(SonarSource {
+            http,
+            profile: cfg.profile,
+        }))
+    }
+
+    fn check_guid(id: &str) -> Result<()> {
+        uuid::Uuid::parse_str(id).map(|_| ()).map_err(|_| {
+            let hint = if id.chars().all(|c| c.is_ascii_digit()) {
+                " (that looks like the ticket number; Sonar addresses tickets by GUID, the id column)"
+            } else {
+                ""
+            };
+            Error::invalid(
+                "<id>",
+                id,
+                format!("a Sonar ticket GUID such as 49272877-75f2-4c2f-9301-d21c4f9a106d{hint}"),
+            )
+        })
+    }
+}
+
+impl fmt::Display for SonarSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.profile {
+            Some(p) => write!(f, "{NAME} (profile {p})"),
+            None => f.write_str(NAME),
+        }
+    }
+}
+
+#[async_trait]
+impl TicketSource for SonarSource {
+    fn provider(&self) -> &'static str {
+        NAME
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    fn explain(&self, q: &Query) -> Result<String> {
+        let plan = query::plan(q)?;
+        let size = if plan.filters_client_side() {
+            q.page_size.unwrap_or(MAX_PAGE)
+        } else {
+            q.effective_page_size(MAX_PAGE)
+        };
+        Ok(plan.explain(size, q.concurrency))
+    }
+
+    fn list(&self, q: &Query) -> BoxStream<'static, Result<Ticket>> {
+        let plan = match query::plan(q) {
+            Ok(p) => p,
+            Err(e) => return stream::once(async { Err(e) }).boxed(),
+        };
+        if plan.matches_nothing {
+            return stream::empty().boxed();
+        }
+        let client_side = plan.filters_client_side();
+        // With client-side filters the server's count is not the user's, so the limit
+        // is applied after filtering and pages are full-size.
+        let spec = PagerSpec {
+            page_size: if client_side {
+                q.page_size.unwrap_or(MAX_PAGE)
+            } else {
+                q.effective_page_size(MAX_PAGE)
+            },
+            limit: if client_side { None } else { q.limit },
+            concurrency: q.concurrency,
+        };
+        let http = self.http.clone();
+        let url = http.url(&["api/sonar/tickets"]);
+        let params = plan.params.clone();
+        let raw = q.raw;
+        let pages = offset_pages(
+            spec,
+            |t: &Ticket| &t.id,
+            move |req: PageRequest| {
+                let http = http.clone();
+                let url = url.clone();
+                let mut query = params.clone();
+                query.push(("offset", req.offset.to_string()));
+                query.push(("limit", req.limit.to_string()));
+                async move { fetch_page(&http, url, &query, raw).await }
+            },
+        );
+        let filter = plan.filter;
+        let filtered = pages.try_filter(move |t| futures::future::ready(filter.matches(t)));
+        match q.limit {
+            Some(limit) if client_side => filtered.take(limit as usize).boxed(),
+            _ => filtered.boxed(),
+        }
+    }
+
+    async fn get(&self, id: &str) -> Result<Ticket> {
+        Self::check_guid(id)?;
+        let url = self.http.url(&["api/sonar/tickets", id]);
+        let (one, comments) = futures::try_join!(
+            self.http
+                .get_json::<wire::TicketOne<wire::Ticket>>(url, &[]),
+            self.comments(id)
+        )?;
+        let mut t = map::ticket(one.ticket, None);
+        t.comments = Some(comments);
+        Ok(t)
+    }
+
+    async fn comments(&self, id: &str) -> Result<Vec<Comment>> {
+        Self::check_guid(id)?;
+        let url = self.http.url(&["api/sonar/tickets", id, "comments"]);
+        let list: wire::CommentList = self.http.get_json(url, &[]).await?;
+        Ok(list.comments.into_iter().map(map::comment).collect())
+    }
+
+    async fn attachments(&self, id: &str) -> Result<Vec<Attachment>> {
+        Self::check_guid(id)?;
+        let url = self.http.url(&["api/sonar/tickets", id, "attachments"]);
+        let list: wire::AttachmentList = self.http.get_json(url, &[]).await?;
+        Ok(list.attachments.into_iter().map(map::attachment).collect())
+    }
+}
+
+async fn fetch_page(
+    http: &HttpClient,
+    url: url::Url,
+    query: &[(&str, String)],
+    raw: bool,
+) -> Result<Page<Ticket>> {
+    if raw {
+        let list: wire::TicketList<serde_json::Value> = http.get_json(url, query).await?;
+        let items = list
+            .tickets
+            .into_iter()
+            .map(|v| {
+                let w: wire::Ticket =
+                    serde_json::from_value(v.clone()).map_err(|e| Error::Api {
+                        provider: NAME.into(),
+                        status: 200,
+                        message: format!("a ticket in the answer is not as documented: {e}"),
+                    })?;
+                Ok(map::ticket(w, Some(v)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            total: list.total,
+        })
+    } else {
+        let list: wire::TicketList<wire::Ticket> = http.get_json(url, query).await?;
+        Ok(Page {
+            items: list
+                .tickets
+                .into_iter()
+                .map(|w| map::ticket(w, None))
+                .collect(),
+            total: list.total,
+        })
+    }
+}
+
+/// Sonar's error body is always `{error_code, error_msg}` (research/argus-sonar.md §3.1).
+fn parse_error(status: StatusCode, body: &[u8]) -> Failure {
+    let parsed: Option<wire::ErrorBody> = serde_json::from_slice(body).ok();
+    let code = parsed
+        .as_ref()
+        .and_then(|b| b.error_code.clone())
+        .unwrap_or_default();
+    let msg = parsed
+        .and_then(|b| b.error_msg)
+        .unwrap_or_else(|| http::body_excerpt(body));
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        let message = if msg.is_empty() {
+            format!("the API key was rejected (HTTP {})", status.as_u16())
+        } else {
+            format!("{msg} (HTTP {})", status.as_u16())
+        };
+        return Failure::permanent(Error::Auth {
+            provider: NAME.into(),
+            message,
+        });
+    }
+    // Not found is HTTP 500 illegal-state "ticket not found: <guid>" (research §3.1).
+    if code == "illegal-state"
+        && let Some(id) = msg.strip_prefix("ticket not found")
+    {
+        return Failure::permanent(Error::NotFound {
+            provider: NAME.into(),
+            id: id.trim_start_matches(':').trim().to_owned(),
+        });
+    }
+    let error = Error::Api {
+        provider: NAME.into(),
+        status: status.as_u16(),
+        message: if msg.is_empty() {
+            "no error message".into()
+        } else {
+            msg
+        },
+    };
+    // Sonar's illegal-state answers describe the ticket's state; asking again cannot help.
+    if code == "illegal-state" || status.is_client_error() {
+        Failure::permanent(error)
+    } else {
+        Failure::new(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_is_500_illegal_state() {
+        let f = parse_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            br#"{"error_code":"illegal-state","error_msg":"ticket not found: 0000"}"#,
+        );
+        assert!(f.permanent);
+        assert_eq!(f.error.exit_code(), 4);
+        assert_eq!(f.error.to_string(), "sonar: ticket 0000 not found");
+    }
+
+    #[test]
+    fn a_400_carries_sonars_own_message() {
+        let f = parse_error(
+            StatusCode::BAD_REQUEST,
+            br#"{"error_code":"invalid-argument","error_msg":"sort_type should be one of ASC or DESC. input is NONE"}"#,
+        );
+        assert_eq!(
+            f.error.to_string(),
+            "sonar: sort_type should be one of ASC or DESC. input is NONE (HTTP 400)"
+        );
+        assert_eq!(f.error.exit_code(), 5);
+    }
+
+    #[test]
+    fn a_503_without_a_body_is_retryable() {
+        let f = parse_error(StatusCode::SERVICE_UNAVAILABLE, b"<html>busy</html>");
+        assert!(!f.permanent);
+        assert!(f.error.to_string().contains("busy"));
+    }
+
+    #[test]
+    fn numeric_ids_get_a_hint() {
+        let e = SonarSource::check_guid("42").unwrap_err().to_string();
+        assert!(e.contains("ticket number"), "{e}");
+    }
+}

@@ -1,0 +1,86 @@
+//! Sonar's JSON exactly as it sends it (vendor-docs/logpresso-sonar-get-tickets.txt,
+//! research/argus-sonar.md §3.3). Every field is optional: the document's example already
+//! omits `site_guid`/`site_name` that its field table lists.
+
+use serde::Deserialize;
+
+/// `GET /api/sonar/tickets` → `{"total": N, "tickets": [...]}`.
+#[derive(Debug, Deserialize)]
+pub(super) struct TicketList<T> {
+    pub total: Option<u64>,
+    #[serde(default = "Vec::new")]
+    pub tickets: Vec<T>,
+}
+
+/// `GET /api/sonar/tickets/:guid` → `{"ticket": {...}}`.
+#[derive(Debug, Deserialize)]
+pub(super) struct TicketOne<T> {
+    pub ticket: T,
+}
+
+/// A ticket as listed; the single-ticket answer adds `content`, `rule_*`, `risk_score`.
+#[derive(Debug, Deserialize)]
+pub(super) struct Ticket {
+    pub id: Option<i64>,
+    pub repo_name: Option<String>,
+    pub site_guid: Option<String>,
+    pub site_name: Option<String>,
+    pub x_site: Option<String>,
+    pub guid: String,
+    pub title: Option<String>,
+    pub priority: Option<String>,
+    pub status: Option<String>,
+    pub content: Option<String>,
+    #[serde(default)]
+    pub assignees: Vec<Member>,
+    pub created: Option<String>,
+    pub updated: Option<String>,
+    pub closed: Option<String>,
+}
+
+/// An entry of `assignees` / `approvers`.
+#[derive(Debug, Deserialize)]
+pub(super) struct Member {
+    pub company_guid: Option<String>,
+    pub company_name: Option<String>,
+    pub user_name: Option<String>,
+    /// Set when the account was deleted; then `user_name` may be empty.
+    pub x_user: Option<String>,
+}
+
+/// `GET /api/sonar/tickets/:guid/comments` → `{"comments": [...]}` (not paged).
+#[derive(Debug, Deserialize)]
+pub(super) struct CommentList {
+    #[serde(default)]
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Comment {
+    pub guid: Option<String>,
+    pub user_name: Option<String>,
+    pub x_user: Option<String>,
+    pub content: Option<String>,
+    pub created: Option<String>,
+}
+
+/// `GET /api/sonar/tickets/:guid/attachments` → `{"attachments": [...]}`.
+#[derive(Debug, Deserialize)]
+pub(super) struct AttachmentList {
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Attachment {
+    pub guid: String,
+    pub file_name: Option<String>,
+    pub file_size: Option<u64>,
+}
+
+/// Every error answer: `{"error_code": "...", "error_msg": "..."}`.
+#[derive(Debug, Deserialize)]
+pub(super) struct ErrorBody {
+    pub error_code: Option<String>,
+    pub error_msg: Option<String>,
+}

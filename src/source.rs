@@ -1,0 +1,175 @@
+//! The `TicketSource` trait every provider implements, its capabilities, and the
+//! registry of providers that builds a source from a resolved profile.
+
+use crate::config::SourceConfig;
+use crate::error::{Error, Result};
+use crate::model::{Attachment, Comment, Query, Ticket};
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use std::fmt;
+use std::path::Path;
+
+/// What a provider can do; the CLI checks it before any request and answers
+/// "X does not support Y" (exit 2) for what is missing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    pub list: bool,
+    pub get: bool,
+    pub comments: bool,
+    pub add_comment: bool,
+    pub close: bool,
+    pub create: bool,
+    pub attachments: bool,
+    pub download: bool,
+    pub upload: bool,
+    pub iocs: bool,
+    pub orgs: bool,
+}
+
+impl Capabilities {
+    /// Each operation's name with whether it is supported, in a fixed order.
+    pub fn operations(&self) -> [(&'static str, bool); 11] {
+        [
+            ("list", self.list),
+            ("get", self.get),
+            ("comments", self.comments),
+            ("add_comment", self.add_comment),
+            ("close", self.close),
+            ("create", self.create),
+            ("attachments", self.attachments),
+            ("download", self.download),
+            ("upload", self.upload),
+            ("iocs", self.iocs),
+            ("orgs", self.orgs),
+        ]
+    }
+
+    /// Whether the named operation is supported (unknown names are not).
+    pub fn supports(&self, operation: &str) -> bool {
+        self.operations()
+            .iter()
+            .any(|(name, ok)| *name == operation && *ok)
+    }
+}
+
+/// A ticket provider, built from one profile.
+///
+/// Contract for implementors: `list` paginates internally, yields tickets in the
+/// provider's order as pages arrive, never yields one id twice, and stops after
+/// `Query::limit` tickets. Operations a provider lacks keep the default, which returns
+/// [`Error::Unsupported`] without touching the network.
+#[async_trait]
+pub trait TicketSource: fmt::Display + Send + Sync + 'static {
+    /// The provider's registry name (`sonar`, `argus`, ...).
+    fn provider(&self) -> &'static str;
+
+    fn capabilities(&self) -> Capabilities;
+
+    /// Checks `query` against what the provider accepts and says which filters run on
+    /// the server and which here (`--explain`). Makes no request.
+    fn explain(&self, query: &Query) -> Result<String>;
+
+    /// Tickets matching `query`, as a stream that owns what it needs.
+    fn list(&self, query: &Query) -> BoxStream<'static, Result<Ticket>>;
+
+    /// One ticket, with its comments where the provider has them.
+    async fn get(&self, _id: &str) -> Result<Ticket> {
+        Err(self.unsupported("get"))
+    }
+
+    async fn comments(&self, _id: &str) -> Result<Vec<Comment>> {
+        Err(self.unsupported("comments"))
+    }
+
+    async fn add_comment(&self, _id: &str, _body: &str) -> Result<Comment> {
+        Err(self.unsupported("add_comment"))
+    }
+
+    async fn close(&self, _id: &str, _comment: Option<&str>) -> Result<()> {
+        Err(self.unsupported("close"))
+    }
+
+    async fn attachments(&self, _id: &str) -> Result<Vec<Attachment>> {
+        Err(self.unsupported("attachments"))
+    }
+
+    /// Writes the attachment's bytes to `dest` (the caller makes that atomic).
+    async fn download(&self, _id: &str, _attachment: &str, _dest: &Path) -> Result<u64> {
+        Err(self.unsupported("download"))
+    }
+
+    /// The error every unsupported operation returns.
+    fn unsupported(&self, operation: &'static str) -> Error {
+        Error::Unsupported {
+            provider: self.provider().to_owned(),
+            operation,
+        }
+    }
+}
+
+/// One provider tix knows: everything the CLI needs before a source exists.
+pub struct ProviderInfo {
+    pub name: &'static str,
+    /// Environment variables are `TIX_<ENV>_URL`, `TIX_<ENV>_API_KEY`.
+    pub env: &'static str,
+    /// The public API's URL; `None` where every customer has its own host (Sonar).
+    pub default_base_url: Option<&'static str>,
+    /// The largest page the API accepts; also the default page size.
+    pub max_page_size: u64,
+    /// The smallest page size the API accepts.
+    pub min_page_size: u64,
+    pub capabilities: Capabilities,
+    pub build: fn(SourceConfig) -> Result<Box<dyn TicketSource>>,
+}
+
+/// Every provider, in the order `tix providers` prints them. Adding a provider is one line.
+pub const PROVIDERS: &[ProviderInfo] = &[crate::providers::sonar::INFO];
+
+/// The provider called `name`, or an error listing the known ones.
+pub fn provider(name: &str) -> Result<&'static ProviderInfo> {
+    PROVIDERS
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| Error::invalid("--provider", name, format!("one of: {}", provider_names())))
+}
+
+/// The known providers' names, comma-separated, for error messages.
+pub fn provider_names() -> String {
+    PROVIDERS
+        .iter()
+        .map(|p| p.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_names_are_unique_lowercase_and_bounded() {
+        let mut names: Vec<_> = PROVIDERS.iter().map(|p| p.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), PROVIDERS.len());
+        for p in PROVIDERS {
+            assert_eq!(p.name, p.name.to_ascii_lowercase());
+            assert!(p.min_page_size <= p.max_page_size);
+            assert!(p.capabilities.list, "{} must list", p.name);
+            assert!(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("fixtures")
+                    .join(p.name)
+                    .is_dir(),
+                "fixtures/{} is missing",
+                p.name
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_provider_names_the_known_ones() {
+        let err = provider("jira").err().unwrap().to_string();
+        assert!(err.contains("--provider") && err.contains("sonar"), "{err}");
+    }
+}
