@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod model;
+pub mod output;
 pub mod sim;
 
 pub use error::{Error, Result};
