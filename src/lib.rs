@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod model;
+pub mod output;
 pub mod paginate;
 pub mod providers;
 pub mod sim;
