@@ -1,1 +1,27 @@
-//! Integration tests: one binary, one module per area.
+//! Integration tests: one binary, one module per area (aesthetics.md §2.13).
+//!
+//! Tests restate the ticket schema with `serde_json::Value` instead of importing
+//! `tix::model::Ticket`, so an accidental schema change fails here.
+
+mod cli;
+mod e2e;
+mod harness;
+mod http;
+mod sonar;
+
+#[test]
+fn no_forgotten_test_files() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
+    let main = std::fs::read_to_string(dir.join("main.rs")).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if let Some(module) = name.strip_suffix(".rs")
+            && module != "main"
+        {
+            assert!(
+                main.contains(&format!("mod {module};")),
+                "tests/it/{name} is not in main.rs"
+            );
+        }
+    }
+}

@@ -274,7 +274,9 @@ fn parse_error(status: StatusCode, body: &[u8]) -> Failure {
         },
     };
     // Sonar's illegal-state answers describe the ticket's state; asking again cannot help.
-    if code == "illegal-state" || status.is_client_error() {
+    if code == "illegal-state"
+        || (status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS)
+    {
         Failure::permanent(error)
     } else {
         Failure::new(error)

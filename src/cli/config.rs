@@ -1,0 +1,72 @@
+//! `tix config show`: the profiles and environment tix would use, secrets masked.
+
+use super::Ctx;
+use crate::error::Result;
+use std::io::Write;
+
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConfigAction {
+    /// Print the resolved profiles (never a secret).
+    Show {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
+    let ConfigAction::Show { json } = args.action;
+    let env = ctx.env.clone();
+    let file = ctx.config()?;
+    let rows = crate::config::describe(file, &env);
+    let source = file.describe();
+    let mut out = ctx.io.out();
+    if json {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "name": r.name, "provider": r.provider, "base_url": r.base_url,
+                    "api_key": r.key_source, "ca_file": r.ca_file,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({"file": source, "profiles": list}),
+        )
+        .map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "config: {source}")?;
+        let mut table = comfy_table::Table::new();
+        table
+            .force_no_tty()
+            .load_style(comfy_table::presets::NOTHING);
+        table.set_header(["PROFILE", "PROVIDER", "BASE URL", "API KEY FROM", "CA FILE"]);
+        for r in &rows {
+            table.add_row([
+                r.name.clone(),
+                r.provider.to_owned(),
+                r.base_url.clone().unwrap_or_else(|| "-".into()),
+                r.key_source.clone().unwrap_or_else(|| "(not set)".into()),
+                r.ca_file
+                    .as_ref()
+                    .map_or("-".into(), |p| p.display().to_string()),
+            ]);
+        }
+        if rows.is_empty() {
+            writeln!(out, "no profiles and no TIX_<PROVIDER>_* variables set")?;
+        } else {
+            writeln!(out, "{}", table.trim_fmt())?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}

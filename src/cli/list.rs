@@ -1,0 +1,337 @@
+//! `tix list`: tickets from one or more providers, streamed to the chosen format.
+
+use super::output_args::OutputArgs;
+use super::{Ctx, when};
+use crate::config::Selection;
+use crate::error::{Error, Result};
+use crate::model::{Priority, Query, SortField, SortOrder, Status, Ticket, TimeField};
+use crate::output::writer;
+use crate::source::{self, ProviderInfo, TicketSource};
+use futures::stream::{self, BoxStream, StreamExt};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Provider(s), comma-separated or repeated: sonar (see `tix providers`).
+    #[arg(short, long, value_delimiter = ',', value_name = "NAME")]
+    pub provider: Vec<String>,
+    /// Tickets from this moment on (RFC 3339, a date, or a span back such as 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Tickets up to this moment (inclusive).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Which time --since/--until bound.
+    #[arg(long, default_value = "created", value_parser = ["created", "updated", "closed"])]
+    pub time_field: String,
+    /// Normalized status(es): new, open, in_progress, waiting_customer, waiting_provider, resolved, closed, unknown.
+    #[arg(long, value_delimiter = ',', value_name = "STATUS")]
+    pub status: Vec<String>,
+    /// Normalized priority(ies): critical, high, medium, low, unknown.
+    #[arg(long, value_delimiter = ',', value_name = "PRIORITY")]
+    pub priority: Vec<String>,
+    /// The provider's ticket type(s) (Sonar: the ticket repository name).
+    #[arg(long = "type", value_delimiter = ',', value_name = "TYPE")]
+    pub kind: Vec<String>,
+    /// Only tickets matching this keyword.
+    #[arg(long, value_name = "TEXT")]
+    pub keyword: Option<String>,
+    /// Tenant id(s) or name(s) (Sonar: site or company).
+    #[arg(long, value_delimiter = ',', value_name = "TENANT")]
+    pub tenant: Vec<String>,
+    /// Assignee id(s) (Sonar: user GUIDs).
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub assignee: Vec<String>,
+    /// Approver id(s) (Sonar: user GUIDs).
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub approver: Vec<String>,
+    /// Sort key.
+    #[arg(long, value_parser = ["id", "created", "updated", "closed"])]
+    pub sort: Option<String>,
+    /// Sort order (with --sort; default desc).
+    #[arg(long, value_parser = ["asc", "desc"])]
+    pub order: Option<String>,
+    /// Return at most N tickets in all.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Tickets per request [default: the provider's maximum].
+    #[arg(long, value_name = "N")]
+    pub page_size: Option<u64>,
+    /// Requests in flight once the total is known.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub concurrency: usize,
+    /// Use this base URL instead of the profile's or the environment's.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Also trust this CA certificate (PEM) — for servers with a private certificate.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Print which filters run on the server and which here (on stderr), then list.
+    #[arg(long)]
+    pub explain: bool,
+    /// Include each ticket's original provider object under "raw".
+    #[arg(long)]
+    pub raw: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// The largest `--concurrency`: more would only queue at the provider.
+const MAX_CONCURRENCY: usize = 32;
+
+impl ListArgs {
+    /// The validated query for one provider: every bound checked before any request.
+    pub fn query(&self, info: &ProviderInfo, now: chrono::DateTime<chrono::Utc>) -> Result<Query> {
+        let since = self
+            .since
+            .as_deref()
+            .map(|v| when::parse("--since", v, now))
+            .transpose()?;
+        let until = self
+            .until
+            .as_deref()
+            .map(|v| when::parse("--until", v, now))
+            .transpose()?;
+        if let (Some(s), Some(u)) = (since, until)
+            && s > u
+        {
+            return Err(Error::invalid(
+                "--until",
+                self.until.as_deref().unwrap_or_default(),
+                format!("a time after --since ({})", s.to_rfc3339()),
+            ));
+        }
+        let statuses = self
+            .status
+            .iter()
+            .map(|s| {
+                s.parse::<Status>()
+                    .map_err(|allowed| Error::invalid("--status", s, format!("one of: {allowed}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let priorities = self
+            .priority
+            .iter()
+            .map(|s| {
+                s.parse::<Priority>().map_err(|allowed| {
+                    Error::invalid("--priority", s, format!("one of: {allowed}"))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(size) = self.page_size
+            && !(info.min_page_size..=info.max_page_size).contains(&size)
+        {
+            return Err(Error::invalid(
+                "--page-size",
+                size,
+                format!(
+                    "an integer in {}..={} for {}",
+                    info.min_page_size, info.max_page_size, info.name
+                ),
+            ));
+        }
+        if !(1..=MAX_CONCURRENCY).contains(&self.concurrency) {
+            return Err(Error::invalid(
+                "--concurrency",
+                self.concurrency,
+                format!("an integer in 1..={MAX_CONCURRENCY}"),
+            ));
+        }
+        if self.order.is_some() && self.sort.is_none() {
+            return Err(Error::invalid(
+                "--order",
+                self.order.as_deref().unwrap_or_default(),
+                "only together with --sort id|created|updated|closed",
+            ));
+        }
+        let sort = self.sort.as_deref().map(|s| {
+            let field = match s {
+                "id" => SortField::Id,
+                "created" => SortField::Created,
+                "updated" => SortField::Updated,
+                _ => SortField::Closed,
+            };
+            let order = match self.order.as_deref() {
+                Some("asc") => SortOrder::Asc,
+                _ => SortOrder::Desc,
+            };
+            (field, order)
+        });
+        Ok(Query {
+            since,
+            until,
+            time_field: match self.time_field.as_str() {
+                "updated" => TimeField::Updated,
+                "closed" => TimeField::Closed,
+                _ => TimeField::Created,
+            },
+            statuses,
+            priorities,
+            types: self.kind.clone(),
+            keyword: self.keyword.clone().filter(|k| !k.is_empty()),
+            tenants: self.tenant.clone(),
+            assignees: self.assignee.clone(),
+            approvers: self.approver.clone(),
+            limit: self.limit,
+            page_size: self.page_size,
+            concurrency: self.concurrency,
+            sort,
+            raw: self.raw,
+        })
+    }
+}
+
+pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
+    let opts = args.out.options(&ctx.io)?;
+    if args.provider.is_empty() && ctx.global.profile.is_none() {
+        return Err(Error::invalid(
+            "--provider",
+            "",
+            format!(
+                "required (or --profile); one of: {}",
+                source::provider_names()
+            ),
+        ));
+    }
+    let names: Vec<Option<String>> = if args.provider.is_empty() {
+        vec![None]
+    } else {
+        args.provider
+            .iter()
+            .map(|p| Some(p.trim().to_owned()))
+            .collect()
+    };
+    // Everything is validated and every source built before the first request.
+    let now = chrono::Utc::now();
+    let mut sources: Vec<(Box<dyn TicketSource>, Query)> = Vec::new();
+    for name in names {
+        let info = match &name {
+            Some(n) => source::provider(n)?,
+            None => ctx.source_config(Selection::default())?.provider,
+        };
+        let query = args.query(info, now)?;
+        let source = ctx.source(Selection {
+            provider: name,
+            profile: None,
+            base_url: args.base_url.clone(),
+            ca_file: args.ca_file.clone(),
+        })?;
+        let plan = source.explain(&query)?;
+        if args.explain {
+            eprint!("{plan}");
+        }
+        sources.push((source, query));
+    }
+    let several = sources.len() > 1;
+    let streams: Vec<BoxStream<'static, (String, Result<Ticket>)>> = sources
+        .iter()
+        .map(|(s, q)| {
+            let label = s.to_string();
+            s.list(q).map(move |r| (label.clone(), r)).boxed()
+        })
+        .collect();
+    let merged = stream::select_all(streams);
+    let mut merged = match args.limit {
+        Some(l) => merged.take(l as usize).boxed(),
+        None => merged.boxed(),
+    };
+    let mut out = writer(&opts, ctx.io.out());
+    let mut failed: Vec<(String, Error)> = Vec::new();
+    while let Some((label, item)) = merged.next().await {
+        match item {
+            Ok(t) => out.write(&t)?,
+            Err(e) if several => {
+                ctx.io.warn(&format!("{label}: {e}"));
+                failed.push((label, e));
+            }
+            Err(e) => {
+                out.finish()?;
+                return Err(e);
+            }
+        }
+    }
+    out.finish()?;
+    if out.count() == 0 && failed.is_empty() {
+        ctx.io.note("no tickets matched");
+    }
+    match failed.len() {
+        0 => Ok(0),
+        n if n == sources.len() => Err(failed.swap_remove(0).1),
+        _ => Err(Error::Partial {
+            failed: failed
+                .into_iter()
+                .map(|(l, e)| format!("{l}: {e}"))
+                .collect(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        args: ListArgs,
+    }
+
+    fn query(argv: &[&str]) -> Result<Query> {
+        let mut full = vec!["t"];
+        full.extend_from_slice(argv);
+        let t = T::try_parse_from(full).unwrap();
+        t.args
+            .query(&crate::providers::sonar::INFO, chrono::Utc::now())
+    }
+
+    #[test]
+    fn page_size_is_checked_against_the_provider() {
+        let e = query(&["--page-size", "1001"]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid value '1001' for --page-size: an integer in 1..=1000 for sonar"
+        );
+        assert_eq!(e.exit_code(), 2);
+        assert!(query(&["--page-size", "0"]).is_err());
+        assert_eq!(
+            query(&["--page-size", "1000"]).unwrap().page_size,
+            Some(1000)
+        );
+    }
+
+    #[test]
+    fn statuses_and_priorities_are_normalized_words() {
+        let q = query(&["--status", "open,in-progress", "--priority", "HIGH"]).unwrap();
+        assert_eq!(q.statuses, vec![Status::Open, Status::InProgress]);
+        assert_eq!(q.priorities, vec![Priority::High]);
+        let e = query(&["--status", "ASSIGNED"]).unwrap_err().to_string();
+        assert!(
+            e.contains("--status") && e.contains("waiting_customer"),
+            "{e}"
+        );
+        let e = query(&["--priority", "4"]).unwrap_err().to_string();
+        assert!(e.contains("--priority") && e.contains("critical"), "{e}");
+    }
+
+    #[test]
+    fn since_after_until_is_refused() {
+        let e = query(&["--since", "2026-11-02", "--until", "2026-11-01"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--until"), "{e}");
+    }
+
+    #[test]
+    fn order_needs_sort_and_concurrency_is_bounded() {
+        assert!(query(&["--order", "asc"]).is_err());
+        assert_eq!(
+            query(&["--sort", "updated", "--order", "asc"])
+                .unwrap()
+                .sort,
+            Some((SortField::Updated, SortOrder::Asc))
+        );
+        assert!(query(&["--concurrency", "0"]).is_err());
+        assert!(query(&["--concurrency", "33"]).is_err());
+    }
+}

@@ -1,0 +1,141 @@
+//! The command line: clap definitions and one file per verb. Nothing outside `src/cli`
+//! and `main.rs` knows clap; each verb turns its flags into library values and runs.
+
+mod config;
+mod demo;
+mod get;
+mod io;
+mod list;
+mod output_args;
+mod providers;
+mod schema;
+mod sim;
+mod when;
+
+pub use io::Io;
+
+use crate::config::{ConfigFile, Env, Selection, SourceConfig};
+use crate::error::Result;
+use crate::http::RetryPolicy;
+use crate::source::TicketSource;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// tix — one CLI for the tickets your MSSP/MDR providers open for you.
+#[derive(Debug, Parser)]
+#[command(name = "tix", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every verb takes.
+#[derive(Debug, clap::Args)]
+pub struct Global {
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Config file [default: $XDG_CONFIG_HOME/tix/config.toml].
+    #[arg(long, global = true, env = "TIX_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Profile from the config file.
+    #[arg(long, global = true, env = "TIX_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Retries after a failed request (connect errors, timeouts, 429, 5xx).
+    #[arg(long, global = true, default_value_t = 6, value_name = "N")]
+    pub retries: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List tickets from one or more providers.
+    List(list::ListArgs),
+    /// Show one ticket in full, with its comments.
+    Get(get::GetArgs),
+    /// The providers tix knows and what each supports.
+    Providers(providers::ProvidersArgs),
+    /// Print the JSON Schema of the normalized ticket (tix.ticket/v1).
+    Schema,
+    /// Show the resolved configuration (secrets masked).
+    Config(config::ConfigArgs),
+    /// Run the embedded simulator of every provider API on loopback.
+    Sim(sim::SimArgs),
+    /// Start the simulator and show what tix does, with no config and no key.
+    Demo(demo::DemoArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What every verb gets: the terminal, the environment and the config, loaded once.
+pub struct Ctx {
+    pub io: Io,
+    pub env: Env,
+    pub global: Global,
+    config: Option<ConfigFile>,
+}
+
+impl Ctx {
+    pub fn new(io: Io, env: Env, global: Global) -> Self {
+        Ctx {
+            io,
+            env,
+            global,
+            config: None,
+        }
+    }
+
+    /// The config file, read on first use (verbs like `schema` never read it).
+    pub fn config(&mut self) -> Result<&ConfigFile> {
+        if self.config.is_none() {
+            self.config = Some(ConfigFile::load(self.global.config.as_deref(), &self.env)?);
+        }
+        Ok(self.config.as_ref().expect("just loaded"))
+    }
+
+    /// Resolves a selection into a source's settings, with the global retry budget.
+    pub fn source_config(&mut self, mut sel: Selection) -> Result<SourceConfig> {
+        if sel.profile.is_none() {
+            sel.profile = self.global.profile.clone();
+        }
+        let env = self.env.clone();
+        let retries = self.global.retries;
+        let mut cfg = crate::config::resolve(self.config()?, &env, &sel)?;
+        cfg.http.retry = RetryPolicy {
+            retries,
+            ..RetryPolicy::default()
+        };
+        Ok(cfg)
+    }
+
+    /// Builds the source for a selection.
+    pub fn source(&mut self, sel: Selection) -> Result<Box<dyn TicketSource>> {
+        let cfg = self.source_config(sel)?;
+        (cfg.provider.build)(cfg)
+    }
+}
+
+/// Runs the parsed command; the `u8` is the exit code for outcomes that are not errors
+/// (partial results print what they can and still say so).
+pub async fn run(cli: Cli, io: Io) -> Result<u8> {
+    let Cli { global, command } = cli;
+    let mut ctx = Ctx::new(io, Env::system(), global);
+    match command {
+        Command::List(args) => list::run(args, &mut ctx).await,
+        Command::Get(args) => get::run(args, &mut ctx).await,
+        Command::Providers(args) => providers::run(args, &ctx),
+        Command::Schema => schema::run(),
+        Command::Config(args) => config::run(args, &mut ctx),
+        Command::Sim(args) => sim::run(args).await,
+        Command::Demo(args) => demo::run(args, &ctx).await,
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "tix", &mut std::io::stdout());
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! `-o/--output` and `--fields`, shared by the verbs that print tickets.
+
+use super::Io;
+use crate::error::Result;
+use crate::output::{Format, OutputOptions, parse_fields};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// Output format [default: table on a terminal, jsonl otherwise].
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", value_parser = ["table", "json", "jsonl", "csv"])]
+    pub output: Option<String>,
+    /// Keys/columns to print, comma-separated (e.g. id,status,title,tenant.name).
+    #[arg(long, value_name = "A,B,...")]
+    pub fields: Option<String>,
+}
+
+impl OutputArgs {
+    /// Checks the flags and decides the format from the terminal.
+    pub fn options(&self, io: &Io) -> Result<OutputOptions> {
+        let format = match &self.output {
+            Some(o) => o.parse::<Format>()?,
+            None if io.stdout_tty => Format::Table,
+            None => Format::Jsonl,
+        };
+        let fields = self.fields.as_deref().map(parse_fields).transpose()?;
+        Ok(OutputOptions {
+            format,
+            fields,
+            color: io.color,
+            width: io.width,
+            tty: io.stdout_tty,
+            now: chrono::Utc::now(),
+        })
+    }
+}

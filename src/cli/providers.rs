@@ -1,0 +1,57 @@
+//! `tix providers`: what tix can talk to, from the registry.
+
+use super::Ctx;
+use crate::error::Result;
+use crate::source::PROVIDERS;
+use std::io::Write;
+
+#[derive(Debug, clap::Args)]
+pub struct ProvidersArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: ProvidersArgs, ctx: &Ctx) -> Result<u8> {
+    let mut out = ctx.io.out();
+    if args.json {
+        let list: Vec<serde_json::Value> = PROVIDERS
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "name": p.name,
+                    "env": [format!("TIX_{}_URL", p.env), format!("TIX_{}_API_KEY", p.env)],
+                    "default_base_url": p.default_base_url,
+                    "page_size": {"min": p.min_page_size, "max": p.max_page_size},
+                    "supports": p.capabilities.operations().iter().filter(|(_, ok)| *ok).map(|(n, _)| *n).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &list).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        let mut table = comfy_table::Table::new();
+        table
+            .force_no_tty()
+            .load_style(comfy_table::presets::NOTHING);
+        table.set_header(["PROVIDER", "PAGE", "SUPPORTS", "ENVIRONMENT"]);
+        for p in PROVIDERS {
+            let ops: Vec<&str> = p
+                .capabilities
+                .operations()
+                .iter()
+                .filter(|(_, ok)| *ok)
+                .map(|(n, _)| *n)
+                .collect();
+            table.add_row([
+                p.name.to_owned(),
+                format!("{}..={}", p.min_page_size, p.max_page_size),
+                ops.join(", "),
+                format!("TIX_{0}_URL, TIX_{0}_API_KEY", p.env),
+            ]);
+        }
+        writeln!(out, "{}", table.trim_fmt())?;
+    }
+    out.flush()?;
+    Ok(0)
+}

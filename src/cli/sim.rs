@@ -1,0 +1,83 @@
+//! `tix sim`: the simulator in the foreground, for the demo, tests and benchmarks.
+
+use crate::error::{Error, Result};
+use crate::sim::{self, SimOptions};
+use crate::source::PROVIDERS;
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    /// Port on 127.0.0.1; 0 picks a free one (the address is the first line on stdout).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Seed of the generated dataset.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Tickets per provider.
+    #[arg(long, default_value_t = 500)]
+    pub tickets: usize,
+    /// Added to every response, e.g. 50ms.
+    #[arg(long, default_value = "0ms", value_parser = humantime::parse_duration)]
+    pub latency: Duration,
+    /// Share of requests answered with a fault (429, 500, 503, a body cut short), 0..=1.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Seed of the fault draws.
+    #[arg(long, default_value_t = 1)]
+    pub fault_seed: u64,
+    /// Accept only this key (a test value, not a credential); any key otherwise.
+    #[arg(long, env = "TIX_SIM_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+}
+
+impl SimArgs {
+    pub fn options(&self) -> Result<SimOptions> {
+        if !(0.0..=1.0).contains(&self.fault_rate) {
+            return Err(Error::invalid(
+                "--fault-rate",
+                self.fault_rate,
+                "a number in 0..=1",
+            ));
+        }
+        if self.tickets == 0 {
+            return Err(Error::invalid("--tickets", 0, "an integer of at least 1"));
+        }
+        Ok(SimOptions {
+            seed: self.seed,
+            tickets: self.tickets,
+            latency: self.latency,
+            fault_rate: self.fault_rate,
+            fault_seed: self.fault_seed,
+            api_key: self.api_key.clone(),
+        })
+    }
+}
+
+pub async fn run(args: SimArgs) -> Result<u8> {
+    let opts = args.options()?;
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let handle = sim::start(opts, addr).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "http://{}", handle.addr())?;
+    out.flush()?;
+    drop(out);
+    for p in PROVIDERS {
+        eprintln!(
+            "{:<10} TIX_{}_URL={}  TIX_{}_API_KEY=<any>",
+            p.name,
+            p.env,
+            handle.base_url(p.name),
+            p.env
+        );
+    }
+    eprintln!("stats: http://{}/_sim/stats — Ctrl-C stops", handle.addr());
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => {
+            r?;
+            handle.shutdown().await;
+            Ok(0)
+        }
+    }
+}

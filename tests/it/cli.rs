@@ -1,0 +1,157 @@
+//! The binary's contract: stdout carries data only, stderr messages only, exit codes.
+
+use crate::harness::{code, run, stderr, stdout};
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schema_is_the_ticket_schema() {
+    let o = run(&["schema"], &[]).await;
+    assert_eq!(code(&o), 0);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["$id"], "tix.ticket/v1");
+    for key in [
+        "provider",
+        "id",
+        "number",
+        "tenant",
+        "status",
+        "priority",
+        "type",
+        "created",
+        "assignees",
+    ] {
+        assert!(v["properties"].get(key).is_some(), "{key}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn providers_lists_sonar_and_what_it_supports() {
+    let o = run(&["providers", "--json"], &[]).await;
+    assert_eq!(code(&o), 0);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sonar = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "sonar")
+        .unwrap();
+    assert_eq!(sonar["page_size"]["max"], 1000);
+    assert!(
+        sonar["supports"]
+            .as_array()
+            .unwrap()
+            .contains(&"get".into())
+    );
+    let o = run(&["providers"], &[]).await;
+    assert!(stdout(&o).contains("sonar"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_url_or_key_is_exit_3_with_what_to_set() {
+    let o = run(
+        &["list", "--provider", "sonar"],
+        &[("TIX_SONAR_API_KEY", "k")],
+    )
+    .await;
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("TIX_SONAR_URL"), "{}", stderr(&o));
+    let o = run(
+        &["list", "--provider", "sonar"],
+        &[("TIX_SONAR_URL", "https://s")],
+    )
+    .await;
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("TIX_SONAR_API_KEY"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_provider_and_unsupported_operation_are_exit_2() {
+    let o = run(&["list", "--provider", "jira"], &[]).await;
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("one of: sonar"), "{}", stderr(&o));
+    let o = run(&["list"], &[]).await;
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--provider"), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_http_to_a_remote_host_is_refused() {
+    let o = run(
+        &[
+            "list",
+            "--provider",
+            "sonar",
+            "--base-url",
+            "http://sonar.example.com",
+        ],
+        &[("TIX_SONAR_API_KEY", "k")],
+    )
+    .await;
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("only loopback"), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_show_masks_secrets_and_refuses_shared_literal_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        "[profiles.prod]\nprovider = \"sonar\"\nbase_url = \"https://sonar.example\"\napi_key = \"literal-secret-99\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let path = cfg.to_str().unwrap();
+    let o = run(
+        &["--config", path, "config", "show"],
+        &[("TIX_SONAR_API_KEY", "env-secret-42")],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("prod") && out.contains("https://sonar.example"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("literal-secret-99") && !out.contains("env-secret-42"),
+        "{out}"
+    );
+
+    #[cfg(unix)]
+    {
+        let o = run(&["--config", path, "list", "--provider", "sonar"], &[]).await;
+        assert_eq!(code(&o), 3);
+        assert!(stderr(&o).contains("chmod 600"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("literal-secret-99"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_config_file_named_explicitly_is_an_error() {
+    let o = run(
+        &[
+            "--config",
+            "/nonexistent/tix.toml",
+            "list",
+            "--provider",
+            "sonar",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("does not exist"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completions_print_a_script() {
+    let o = run(&["completions", "bash"], &[]).await;
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("tix"));
+}

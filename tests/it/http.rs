@@ -1,0 +1,214 @@
+//! The shared HTTP layer, tested once: retry matrix, idempotency, TLS/URL policy, headers.
+
+use serde_json::{Value, json};
+use std::time::Duration;
+use tix::Error;
+use tix::http::{Body, Credential, Failure, HttpClient, HttpOptions, RetryPolicy};
+use wiremock::matchers::{header, header_exists, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn parse(status: reqwest::StatusCode, body: &[u8]) -> Failure {
+    Failure::new(Error::Api {
+        provider: "test".into(),
+        status: status.as_u16(),
+        message: String::from_utf8_lossy(body).into_owned(),
+    })
+}
+
+fn client(url: &str) -> HttpClient {
+    let mut opts = HttpOptions::new(url.parse().unwrap());
+    opts.retry = RetryPolicy {
+        retries: 3,
+        base: Duration::from_millis(10),
+        ..RetryPolicy::default()
+    };
+    HttpClient::new(
+        "test",
+        &opts,
+        Credential::Bearer("s3cret".to_string().into()),
+        parse,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn sends_user_agent_gzip_and_auth() {
+    let s = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/base/x"))
+        .and(header(
+            "user-agent",
+            concat!("tix/", env!("CARGO_PKG_VERSION")),
+        ))
+        .and(header("authorization", "Bearer s3cret"))
+        .and(header_exists("accept-encoding"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let c = client(&format!("{}/base", s.uri()));
+    let v: Value = c.get_json(c.url(&["x"]), &[]).await.unwrap();
+    assert_eq!(v["ok"], true);
+}
+
+#[tokio::test]
+async fn a_post_is_not_retried_on_503_but_is_on_429() {
+    let s = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/c"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let c = client(&s.uri());
+    let r: Result<Value, _> = c
+        .send_json(
+            reqwest::Method::POST,
+            c.url(&["c"]),
+            &[],
+            Body::Json(json!({})),
+        )
+        .await;
+    assert!(matches!(r, Err(Error::Api { status: 503, .. })));
+
+    let s = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 1})))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let c = client(&s.uri());
+    let v: Value = c
+        .send_json(
+            reqwest::Method::POST,
+            c.url(&["c"]),
+            &[],
+            Body::Json(json!({})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v["id"], 1);
+}
+
+#[tokio::test]
+async fn a_post_500_is_not_retried_a_get_500_is() {
+    let s = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(4)
+        .mount(&s)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let c = client(&s.uri());
+    assert!(c.get_json::<Value>(c.url(&["a"]), &[]).await.is_err());
+    assert!(
+        c.send_json::<Value>(reqwest::Method::POST, c.url(&["a"]), &[], Body::Empty)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn client_errors_are_never_retried() {
+    for status in [400, 401, 403, 404, 409, 412, 422] {
+        let s = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(status))
+            .expect(1)
+            .mount(&s)
+            .await;
+        let c = client(&s.uri());
+        assert!(
+            c.get_json::<Value>(c.url(&["a"]), &[]).await.is_err(),
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_long_retry_after_fails_instead_of_hanging() {
+    let s = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3600"))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let c = client(&s.uri());
+    let e = c.get_json::<Value>(c.url(&["a"]), &[]).await.unwrap_err();
+    assert!(e.to_string().contains("3600"), "{e}");
+    assert_eq!(e.exit_code(), 5);
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_then_reported() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let c = client(&format!("http://127.0.0.1:{port}"));
+    let e = c.get_json::<Value>(c.url(&["a"]), &[]).await.unwrap_err();
+    assert!(e.to_string().contains("could not connect"), "{e}");
+    assert!(!e.to_string().contains("s3cret"));
+}
+
+#[test]
+fn plain_http_only_to_loopback() {
+    for ok in [
+        "http://127.0.0.1:1",
+        "http://localhost:1",
+        "http://[::1]:1",
+        "https://example.com",
+    ] {
+        let opts = HttpOptions::new(ok.parse().unwrap());
+        assert!(
+            HttpClient::new(
+                "t",
+                &opts,
+                Credential::Bearer("k".to_string().into()),
+                parse
+            )
+            .is_ok(),
+            "{ok}"
+        );
+    }
+    let opts = HttpOptions::new("http://sonar.example.com".parse().unwrap());
+    let e = HttpClient::new(
+        "t",
+        &opts,
+        Credential::Bearer("k".to_string().into()),
+        parse,
+    )
+    .err()
+    .unwrap();
+    assert_eq!(e.exit_code(), 3);
+    assert!(e.to_string().contains("only loopback"), "{e}");
+}
+
+#[test]
+fn a_ca_file_that_is_not_pem_is_a_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("ca.pem");
+    std::fs::write(&f, "not a certificate").unwrap();
+    let mut opts = HttpOptions::new("https://sonar.example".parse().unwrap());
+    opts.ca_file = Some(f);
+    let e = HttpClient::new(
+        "t",
+        &opts,
+        Credential::Bearer("k".to_string().into()),
+        parse,
+    )
+    .err()
+    .unwrap();
+    assert_eq!(e.exit_code(), 3);
+    assert!(e.to_string().contains("ca_file"), "{e}");
+}
