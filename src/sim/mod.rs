@@ -1,1 +1,214 @@
 //! The embedded simulator of every provider API.
+//!
+//! One axum server on loopback serves each provider under its own path prefix (`/sonar`, …) from a
+//! seeded, deterministic dataset, checks auth and parameters the way the vendor documents say, keeps
+//! writes in memory, and injects latency and faults on request (DESIGN.md "The simulator").
+//!
+//! Each provider is one module exposing `fn router(&SimOptions) -> Router`; [`providers`] lists them, so
+//! adding one is a module plus one line there. Every provider route is wrapped by [`stats::count`] and
+//! [`faults::inject`]; `/_sim/stats` is not.
+//!
+//! The simulator is written from the vendor documents and `shared/research/`, never from tix's own
+//! client code: it shares no types with `crate::providers`, so the two sides of each contract are
+//! written separately and a misreading on one side shows up as a failing test.
+
+mod dataset;
+mod faults;
+#[cfg(test)]
+mod harness;
+mod sonar;
+mod stats;
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// What the simulator serves and how badly it behaves.
+#[derive(Clone)]
+pub struct SimOptions {
+    /// Dataset seed: the same seed and ticket count give byte-identical responses.
+    pub seed: u64,
+    /// Tickets generated per provider.
+    pub tickets: usize,
+    /// Added to every provider response.
+    pub latency: Duration,
+    /// Probability, 0.0..=1.0, that a provider request gets a fault instead of its answer.
+    pub fault_rate: f64,
+    /// Seed of the fault RNG, so a faulty run can be replayed.
+    pub fault_seed: u64,
+    /// When set, only this API key is accepted; otherwise any non-empty key is.
+    pub api_key: Option<String>,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            seed: 1,
+            tickets: 500,
+            latency: Duration::ZERO,
+            fault_rate: 0.0,
+            fault_seed: 1,
+            api_key: None,
+        }
+    }
+}
+
+// Hand-written so the key never lands in a log line, like every other secret in tix.
+impl fmt::Debug for SimOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimOptions")
+            .field("seed", &self.seed)
+            .field("tickets", &self.tickets)
+            .field("latency", &self.latency)
+            .field("fault_rate", &self.fault_rate)
+            .field("fault_seed", &self.fault_seed)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// A running simulator. Dropping it stops the server too (the stop channel closes).
+pub struct SimHandle {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+impl SimHandle {
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL of one provider, e.g. `base_url("sonar") == "http://127.0.0.1:PORT/sonar"`.
+    pub fn base_url(&self, provider: &str) -> String {
+        format!("http://{}/{provider}", self.addr)
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and waits for the server task.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+
+    /// Runs until the server stops (used by `tix sim` in the foreground).
+    pub async fn wait(self) -> io::Result<()> {
+        // `stop` stays alive while we wait: dropping it would be read as a shutdown request.
+        let SimHandle { stop, task, .. } = self;
+        let result = task.await.map_err(io::Error::other)?;
+        drop(stop);
+        result
+    }
+}
+
+/// Binds `addr` (loopback only; port 0 picks one) and serves in a spawned tokio task.
+pub async fn start(opts: SimOptions, addr: SocketAddr) -> io::Result<SimHandle> {
+    refuse_non_loopback(addr)?;
+    start_on(opts, TcpListener::bind(addr).await?).await
+}
+
+/// Like [`start`], on a listener the caller already bound.
+pub async fn start_on(opts: SimOptions, listener: TcpListener) -> io::Result<SimHandle> {
+    let addr = listener.local_addr()?;
+    refuse_non_loopback(addr)?;
+    // A million tickets take a moment to generate; keep that off the async workers.
+    let app = tokio::task::spawn_blocking(move || app(&opts))
+        .await
+        .map_err(io::Error::other)?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(SimHandle { addr, stop, task })
+}
+
+// The simulator has no TLS and accepts any key by default: it must never face a network.
+fn refuse_non_loopback(addr: SocketAddr) -> io::Result<()> {
+    if addr.ip().is_loopback() {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("the simulator listens on loopback only, not {addr}"),
+        ))
+    }
+}
+
+/// Every provider API the simulator serves: its path prefix and its router. One line per provider.
+fn providers(opts: &SimOptions) -> Vec<(&'static str, Router)> {
+    vec![("/sonar", sonar::router(opts))]
+}
+
+fn app(opts: &SimOptions) -> Router {
+    let stats = Arc::new(stats::Stats::default());
+    let faults = Arc::new(faults::Faults::new(opts, Arc::clone(&stats)));
+    let mut app = Router::new().route(
+        "/_sim/stats",
+        get(stats::show).with_state(Arc::clone(&stats)),
+    );
+    for (prefix, api) in providers(opts) {
+        // `route_layer`, not `layer`: unknown paths fall through to a plain 404 that is neither
+        // counted nor faulted. The last layer added runs first, so counting sees faulted requests too.
+        let api = api
+            .route_layer(from_fn_with_state(Arc::clone(&faults), faults::inject))
+            .route_layer(from_fn_with_state(Arc::clone(&stats), stats::count));
+        app = app.nest(prefix, api);
+    }
+    app
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{Ipv4Addr, SocketAddrV4};
+
+    #[tokio::test]
+    async fn refuses_a_non_loopback_address() {
+        let addr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
+        let err = start(SimOptions::default(), addr).await.err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[tokio::test]
+    async fn base_url_names_the_provider_prefix_and_unknown_paths_are_404() {
+        let sim = harness::sim(SimOptions::default()).await;
+        assert_eq!(
+            sim.base_url("sonar"),
+            format!("http://127.0.0.1:{}/sonar", sim.addr().port())
+        );
+        let resp = harness::client()
+            .get(format!("http://{}/nowhere", sim.addr()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 404);
+        let resp = harness::client()
+            .get(format!("{}/api/sonar/nothing", sim.base_url("sonar")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 404);
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn shutdown_stops_the_server() {
+        let sim = harness::sim(SimOptions::default()).await;
+        let addr = sim.addr();
+        sim.shutdown().await;
+        assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    }
+}
