@@ -62,7 +62,7 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
         recent.append(&mut got);
         sources.push(source);
     }
-    recent.sort_by(|a, b| b.created.cmp(&a.created));
+    recent.sort_by_key(|t| std::cmp::Reverse(t.created));
 
     let names: Vec<&str> = PROVIDERS.iter().map(|p| p.name).collect();
     writeln!(out, "Recent tickets from {}:", names.join(", "))?;

@@ -51,7 +51,7 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List tickets from one or more providers.
-    List(list::ListArgs),
+    List(Box<list::ListArgs>),
     /// Show one ticket in full, with its comments.
     Get(get::GetArgs),
     /// The providers tix knows and what each supports.
@@ -125,7 +125,7 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
     let Cli { global, command } = cli;
     let mut ctx = Ctx::new(io, Env::system(), global);
     match command {
-        Command::List(args) => list::run(args, &mut ctx).await,
+        Command::List(args) => list::run(*args, &mut ctx).await,
         Command::Get(args) => get::run(args, &mut ctx).await,
         Command::Providers(args) => providers::run(args, &ctx),
         Command::Schema => schema::run(),
