@@ -3,7 +3,7 @@
 //! Offset/limit with a total: the first page, then the rest concurrently (bounded) and
 //! yielded in order. Without a total: one page after another until a short page.
 //! Never asks for more than `limit` needs; memory is bounded by the pages in flight
-//! (plus 8 bytes per id for de-duplication).
+//! (including the ids remembered for de-duplication).
 
 use crate::error::Result;
 use futures::stream::{self, BoxStream, StreamExt};
@@ -161,18 +161,26 @@ where
     stream::once(async { Ok(first) }).chain(rest).boxed()
 }
 
-/// Ids already yielded (as 64-bit hashes: a million ids cost 8 MB, not 50) and how many
-/// more items may go out.
+/// Ids yielded from the most recent pages, and how many more items may go out.
+///
+/// Offset paging repeats an item only when items arriving on the server push it from
+/// one page onto a following one, so remembering the ids of the last `WINDOW` pages
+/// catches every such repeat while memory stays bounded by pages, not by the result
+/// (a million ids would otherwise cost ~20 MB).
 struct Yielded {
-    ids: HashSet<u64>,
+    pages: std::collections::VecDeque<HashSet<u64>>,
     hasher: std::hash::RandomState,
     left: u64,
 }
 
+/// Pages whose ids are remembered: those in flight at the largest `--concurrency`
+/// (32) plus a margin.
+const WINDOW: usize = 40;
+
 impl Yielded {
     fn new(limit: u64) -> Self {
         Yielded {
-            ids: HashSet::new(),
+            pages: std::collections::VecDeque::new(),
             hasher: std::hash::RandomState::new(),
             left: limit,
         }
@@ -184,15 +192,21 @@ impl Yielded {
 
     fn admit<T>(&mut self, items: Vec<T>, key: fn(&T) -> &str) -> Vec<T> {
         let mut fresh = Vec::with_capacity(items.len());
+        let mut ids = HashSet::with_capacity(items.len());
         for item in items {
             if self.left == 0 {
                 break;
             }
-            if self.ids.insert(self.hasher.hash_one(key(&item))) {
+            let h = self.hasher.hash_one(key(&item));
+            if !self.pages.iter().any(|p| p.contains(&h)) && ids.insert(h) {
                 self.left -= 1;
                 fresh.push(item);
             }
         }
+        if self.pages.len() == WINDOW {
+            self.pages.pop_front();
+        }
+        self.pages.push_back(ids);
         fresh
     }
 }
