@@ -239,7 +239,8 @@ mod tests {
             })
             .unwrap();
         let sim = harness::sim(opts(seed)).await;
-        let (status, list) = harness::get(&sim, "sonar", "/api/sonar/tickets?limit=1").await;
+        let (status, list) =
+            harness::get(&sim, "sonar", "/api/sonar/tickets", &[("limit", "1")]).await;
         assert_eq!(status, 200);
         let repo = list["tickets"][0]["repo_guid"]
             .as_str()
@@ -260,7 +261,7 @@ mod tests {
         // Reads are faulted half the time too: ask until the real answer comes.
         let answer = loop {
             let (_, body) =
-                harness::get(&sim, "sonar", &format!("/api/sonar/tickets/{guid}")).await;
+                harness::get(&sim, "sonar", &format!("/api/sonar/tickets/{guid}"), &[]).await;
             if body.is_object() {
                 break body;
             }
@@ -278,7 +279,7 @@ mod tests {
         })
         .await;
         let started = Instant::now();
-        let (status, _) = harness::get(&sim, "sonar", "/api/sonar/tickets").await;
+        let (status, _) = harness::get(&sim, "sonar", "/api/sonar/tickets", &[]).await;
         assert_eq!(status, 200);
         assert!(started.elapsed() >= Duration::from_millis(150));
         sim.shutdown().await;

@@ -85,3 +85,40 @@ pub async fn count(State(stats): State<Arc<Stats>>, req: Request, next: Next) ->
     }
     next.run(req).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{SimOptions, harness};
+
+    #[tokio::test]
+    async fn counts_requests_per_route_template() {
+        let sim = harness::sim(SimOptions {
+            tickets: 3,
+            ..SimOptions::default()
+        })
+        .await;
+        let (_, list) = harness::get(&sim, "sonar", "/api/sonar/tickets", &[]).await;
+        harness::get(&sim, "sonar", "/api/sonar/tickets", &[("limit", "1")]).await;
+        for t in list["tickets"].as_array().unwrap() {
+            let path = format!("/api/sonar/tickets/{}", t["guid"].as_str().unwrap());
+            harness::get(&sim, "sonar", &path, &[]).await;
+        }
+        // Refused requests count; unknown paths do not.
+        let url = harness::url(&sim, "sonar", "/api/sonar/tickets");
+        harness::client().get(url).send().await.unwrap();
+        harness::get(&sim, "sonar", "/api/sonar/elsewhere", &[]).await;
+
+        let stats = harness::stats(&sim).await;
+        assert_eq!(
+            stats,
+            serde_json::json!({
+                "requests": {
+                    "GET /sonar/api/sonar/tickets": 3,
+                    "GET /sonar/api/sonar/tickets/{guid}": 3,
+                },
+                "faults": {"429": 0, "500": 0, "503": 0, "cut": 0},
+            })
+        );
+        sim.shutdown().await;
+    }
+}

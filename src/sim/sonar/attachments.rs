@@ -48,3 +48,35 @@ pub async fn list(
     }
     Ok(Json(Attachments { attachments }).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::{SimOptions, harness};
+
+    #[tokio::test]
+    async fn attachments_belong_to_their_ticket() {
+        let sim = harness::sim(SimOptions {
+            tickets: 40,
+            ..SimOptions::default()
+        })
+        .await;
+        let (_, list) = harness::get(&sim, "sonar", "/api/sonar/tickets", &[]).await;
+        let mut total = 0;
+        for item in list["tickets"].as_array().unwrap() {
+            let path = format!(
+                "/api/sonar/tickets/{}/attachments",
+                item["guid"].as_str().unwrap()
+            );
+            let (status, body) = harness::get(&sim, "sonar", &path, &[]).await;
+            assert_eq!(status, 200);
+            for a in body["attachments"].as_array().unwrap() {
+                total += 1;
+                assert_eq!(a["ticket_guid"], item["guid"]);
+                assert!(a["guid"].is_string() && a["user_guid"].is_string());
+                assert!(a["file_name"].is_string() && a["file_size"].as_u64().unwrap() > 0);
+            }
+        }
+        assert!(total > 0);
+        sim.shutdown().await;
+    }
+}

@@ -103,3 +103,50 @@ fn author(rng: &mut impl Rng, t: &Ticket) -> usize {
         some => some[rng.random_range(0..some.len())],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::{SimOptions, harness};
+
+    #[tokio::test]
+    async fn comments_are_shaped_like_the_document_and_stable() {
+        let sim = harness::sim(SimOptions {
+            tickets: 60,
+            ..SimOptions::default()
+        })
+        .await;
+        let (_, list) = harness::get(&sim, "sonar", "/api/sonar/tickets", &[]).await;
+        let mut total = 0;
+        for item in list["tickets"].as_array().unwrap() {
+            let path = format!(
+                "/api/sonar/tickets/{}/comments",
+                item["guid"].as_str().unwrap()
+            );
+            let (status, body) = harness::get(&sim, "sonar", &path, &[]).await;
+            assert_eq!(status, 200);
+            let comments = body["comments"].as_array().unwrap();
+            assert!(comments.len() <= 5);
+            total += comments.len();
+            for c in comments {
+                assert_eq!(c["type"], "TEXT");
+                assert!(["PLAIN", "MARKDOWN"].contains(&c["format"].as_str().unwrap()));
+                for key in [
+                    "guid",
+                    "user_guid",
+                    "user_name",
+                    "content",
+                    "created",
+                    "updated",
+                ] {
+                    assert!(c[key].is_string(), "{key}");
+                }
+                for key in ["x_login", "x_user", "x_dept"] {
+                    assert!(c[key].is_null(), "{key}");
+                }
+            }
+            assert_eq!(harness::get(&sim, "sonar", &path, &[]).await.1, body);
+        }
+        assert!(total > 0);
+        sim.shutdown().await;
+    }
+}

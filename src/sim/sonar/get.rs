@@ -108,3 +108,73 @@ fn detail(sonar: &Sonar, store: &Store, t: &Ticket) -> Detail {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::super::super::{SimOptions, harness};
+
+    #[tokio::test]
+    async fn a_ticket_is_the_list_item_plus_its_detail() {
+        let sim = harness::sim(SimOptions {
+            tickets: 200,
+            ..SimOptions::default()
+        })
+        .await;
+        let (_, list) = harness::get(&sim, "sonar", "/api/sonar/tickets", &[]).await;
+        for item in list["tickets"].as_array().unwrap().iter().take(40) {
+            let path = format!("/api/sonar/tickets/{}", item["guid"].as_str().unwrap());
+            let (status, body) = harness::get(&sim, "sonar", &path, &[]).await;
+            assert_eq!(status, 200);
+            let ticket = body["ticket"].as_object().unwrap();
+            for (key, value) in item.as_object().unwrap() {
+                assert_eq!(&ticket[key], value, "{key}");
+            }
+            assert!(["STREAM", "BATCH"].contains(&ticket["rule_type"].as_str().unwrap()));
+            assert!(ticket["rule_guid"].is_string() && ticket["rule_name"].is_string());
+            assert!(ticket["risk_score"].as_u64().unwrap() <= 100);
+            let content = ticket["content"].as_str().expect("content is a string");
+            if ticket["format"] == "JSON" {
+                let inner: Value = serde_json::from_str(content).unwrap();
+                assert_eq!(inner["priority"], ticket["priority"]);
+                assert_eq!(inner["first_seen"], ticket["created"]);
+            }
+            for m in ticket["mitre_techniques"].as_array().unwrap() {
+                assert!(m["mitre_id"].as_str().unwrap().starts_with('T'));
+                assert!(
+                    m["tactics"][0]["mitre_id"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("TA")
+                );
+            }
+        }
+        sim.shutdown().await;
+    }
+
+    // Research §3.1: a missing ticket is HTTP 500 illegal-state, not 404.
+    #[tokio::test]
+    async fn unknown_and_malformed_guids() {
+        let sim = harness::sim(SimOptions {
+            tickets: 5,
+            ..SimOptions::default()
+        })
+        .await;
+        let unknown = "201dc306-5ef7-4d4f-b872-1fa0f4d7dc57";
+        for suffix in ["", "/comments", "/attachments"] {
+            let path = format!("/api/sonar/tickets/{unknown}{suffix}");
+            let (status, body) = harness::get(&sim, "sonar", &path, &[]).await;
+            assert_eq!(status, 500);
+            assert_eq!(body["error_code"], "illegal-state");
+            assert_eq!(body["error_msg"], format!("ticket not found: {unknown}"));
+
+            let path = format!("/api/sonar/tickets/12345{suffix}");
+            let (status, body) = harness::get(&sim, "sonar", &path, &[]).await;
+            assert_eq!(status, 400);
+            assert_eq!(body["error_code"], "invalid-param-type");
+            assert_eq!(body["error_msg"], "guid should be guid type.");
+        }
+        sim.shutdown().await;
+    }
+}

@@ -219,3 +219,320 @@ fn select(store: &Store, q: &Query) -> (usize, Vec<usize>) {
     }
     (total, page)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use chrono::DateTime;
+    use serde_json::Value;
+
+    use super::super::super::{SimHandle, SimOptions, harness};
+
+    const PATH: &str = "/api/sonar/tickets";
+
+    /// A query and the ids it should select.
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<u64>);
+
+    async fn sim(tickets: usize) -> SimHandle {
+        harness::sim(SimOptions {
+            tickets,
+            ..SimOptions::default()
+        })
+        .await
+    }
+
+    async fn list(sim: &SimHandle, query: &[(&str, &str)]) -> Value {
+        let (status, body) = harness::get(sim, "sonar", PATH, query).await;
+        assert_eq!(status, 200, "{query:?}: {body}");
+        body
+    }
+
+    fn ids(body: &Value) -> Vec<u64> {
+        body["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_u64().unwrap())
+            .collect()
+    }
+
+    fn instant(s: &Value) -> i64 {
+        DateTime::parse_from_str(s.as_str().unwrap(), "%Y-%m-%d %H:%M:%S%z")
+            .unwrap()
+            .timestamp()
+    }
+
+    // Vendor document, "Error Responses": every 400, word for word (`limit` > 1000 is inferred).
+    #[tokio::test]
+    async fn every_documented_400_word_for_word() {
+        let sim = sim(10).await;
+        let cases: &[(&str, &str, &str)] = &[
+            ("offset", "abc", "'offset' parameter should be int type"),
+            ("limit", "1.5", "'limit' parameter should be int type"),
+            (
+                "offset",
+                "3000000000",
+                "'offset' parameter should be int type",
+            ),
+            (
+                "offset",
+                "-1",
+                "'offset' must be greater than or equal to 0.",
+            ),
+            ("limit", "-5", "'limit' must be greater than or equal to 0."),
+            (
+                "limit",
+                "1001",
+                "'limit' must be less than or equal to 1000.",
+            ),
+            (
+                "from",
+                "2022-09-14",
+                "'from' parameter should be date format (yyyy-MM-dd HH:mm:ss+0000)",
+            ),
+            (
+                "to",
+                "2022-09-14T17:34:19+09:00",
+                "'to' parameter should be date format (yyyy-MM-dd HH:mm:ss+0000)",
+            ),
+            (
+                "statuses",
+                "NEW,OPEN",
+                "'statuses' should contain elements that is one of NEW, ASSIGNED, IN_PROGRESS, SUBMITTED, APPROVED, REJECTED, CLOSED.",
+            ),
+            (
+                "priorities",
+                "1,4",
+                "element of priorities should be one of 1 (LOW), 2 (MEDIUM), 3 (HIGH). input is 4",
+            ),
+            (
+                "priorities",
+                "HIGH",
+                "element of priorities should be one of 1 (LOW), 2 (MEDIUM), 3 (HIGH). input is HIGH",
+            ),
+            (
+                "sort_type",
+                "NONE",
+                "sort_type should be one of ASC or DESC. input is NONE",
+            ),
+            (
+                "sort_column",
+                "title",
+                "sort_column should be one of id, created_at, updated_at, closed_at.",
+            ),
+            (
+                "assignees",
+                "bfd00bb0-be99-4fd5-8380-166f544975fa,joshua",
+                "assignees should contains only guid values.",
+            ),
+            (
+                "approvers",
+                "not-a-guid",
+                "approvers should contains only guid values.",
+            ),
+        ];
+        for (key, value, msg) in cases {
+            let (status, body) = harness::get(&sim, "sonar", PATH, &[(key, value)]).await;
+            assert_eq!(status, 400, "{key}={value}");
+            assert_eq!(body["error_code"], "invalid-argument", "{key}={value}");
+            assert_eq!(body["error_msg"], *msg, "{key}={value}");
+        }
+        sim.shutdown().await;
+    }
+
+    // Research §3.1: an unencoded `+` decodes to a space and the server refuses the date.
+    #[tokio::test]
+    async fn an_unencoded_plus_in_from_is_refused_and_an_encoded_one_accepted() {
+        let sim = sim(10).await;
+        let raw = format!(
+            "{}?from=2022-09-14 17:34:19+0900",
+            harness::url(&sim, "sonar", PATH)
+        );
+        let (status, body) = harness::send(harness::client().get(raw)).await;
+        assert_eq!(status, 400);
+        assert_eq!(
+            body["error_msg"],
+            "'from' parameter should be date format (yyyy-MM-dd HH:mm:ss+0000)"
+        );
+        list(&sim, &[("from", "2022-09-14 17:34:19+0900")]).await;
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn pages_cover_every_ticket_once_newest_first() {
+        let sim = sim(2500).await;
+        let first = list(&sim, &[]).await;
+        assert_eq!(first["total"], 2500);
+        assert_eq!(ids(&first).len(), 1000, "limit defaults to 1000");
+        assert_eq!(ids(&first)[0], 2500);
+
+        let mut seen = Vec::new();
+        for offset in (0..2500).step_by(700) {
+            let page = list(&sim, &[("offset", &offset.to_string()), ("limit", "700")]).await;
+            assert_eq!(page["total"], 2500);
+            seen.extend(ids(&page));
+        }
+        assert_eq!(seen.len(), 2500);
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 2500);
+        assert!(seen.windows(2).all(|w| w[0] > w[1]));
+
+        let none = list(&sim, &[("limit", "0")]).await;
+        assert_eq!((none["total"].as_u64(), ids(&none).len()), (Some(2500), 0));
+        let past = list(&sim, &[("offset", "9999")]).await;
+        assert_eq!((past["total"].as_u64(), ids(&past).len()), (Some(2500), 0));
+        sim.shutdown().await;
+    }
+
+    /// Each filter returns exactly the tickets the full list says match, with the right total.
+    #[tokio::test]
+    async fn each_filter_selects_what_it_documents() {
+        let sim = sim(600).await;
+        let all = list(&sim, &[]).await;
+        let all = all["tickets"].as_array().unwrap();
+        let pick = |f: &dyn Fn(&Value) -> bool| -> Vec<u64> {
+            all.iter()
+                .filter(|t| f(t))
+                .map(|t| t["id"].as_u64().unwrap())
+                .collect()
+        };
+        let analyst =
+            all.iter().find(|t| !t["assignees"][0].is_null()).unwrap()["assignees"][0]["user_guid"]
+                .as_str()
+                .unwrap()
+                .to_string();
+        let contact =
+            all.iter().find(|t| !t["approvers"][0].is_null()).unwrap()["approvers"][0]["user_guid"]
+                .as_str()
+                .unwrap()
+                .to_string();
+        let from = all[400]["created"].as_str().unwrap().to_string();
+        let to = all[100]["created"].as_str().unwrap().to_string();
+        let has = |t: &Value, role: &str, guid: &str| {
+            t[role]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["user_guid"] == guid)
+        };
+        let cases: Vec<Case> = vec![
+            (
+                vec![("statuses", "NEW,CLOSED")],
+                pick(&|t| t["status"] == "NEW" || t["status"] == "CLOSED"),
+            ),
+            (
+                vec![("priorities", "3")],
+                pick(&|t| t["priority"] == "HIGH"),
+            ),
+            (
+                vec![("priorities", "1,2")],
+                pick(&|t| t["priority"] != "HIGH"),
+            ),
+            (
+                vec![("keywords", "ssh BRUTE")],
+                pick(&|t| t["title"].as_str().unwrap().contains("SSH brute")),
+            ),
+            (
+                vec![("from", &from), ("to", &to)],
+                pick(&|t| {
+                    let at = instant(&t["created"]);
+                    at >= instant(&Value::from(from.as_str()))
+                        && at <= instant(&Value::from(to.as_str()))
+                }),
+            ),
+            (
+                vec![("assignees", &analyst)],
+                pick(&|t| has(t, "assignees", &analyst)),
+            ),
+            (
+                vec![("approvers", &contact)],
+                pick(&|t| has(t, "approvers", &contact)),
+            ),
+            (
+                vec![("assignees", "00000000-0000-4000-8000-000000000000")],
+                vec![],
+            ),
+        ];
+        for (query, want) in cases {
+            let got = list(&sim, &query).await;
+            assert_eq!(got["total"].as_u64(), Some(want.len() as u64), "{query:?}");
+            assert_eq!(ids(&got), want, "{query:?}");
+            assert!(
+                !want.is_empty() || query[0].0 == "assignees",
+                "{query:?} selects nothing"
+            );
+        }
+        // Inclusive bounds: the tickets whose `created` is exactly `from` or `to` are in.
+        let bounded = ids(&list(&sim, &[("from", &from), ("to", &to)]).await);
+        assert!(bounded.contains(&all[400]["id"].as_u64().unwrap()));
+        assert!(bounded.contains(&all[100]["id"].as_u64().unwrap()));
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn sorts_by_each_column_both_ways() {
+        let sim = sim(400).await;
+        let asc = ids(&list(&sim, &[("sort_type", "ASC")]).await);
+        assert!(asc.windows(2).all(|w| w[0] < w[1]));
+        for column in ["created_at", "updated_at", "closed_at"] {
+            let field = column.trim_end_matches("_at");
+            for dir in ["ASC", "DESC"] {
+                let body = list(&sim, &[("sort_column", column), ("sort_type", dir)]).await;
+                let keys: Vec<i64> = body["tickets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| {
+                        if t[field].is_null() {
+                            0
+                        } else {
+                            instant(&t[field])
+                        }
+                    })
+                    .collect();
+                let ordered = keys.windows(2).all(|w| match dir {
+                    "ASC" => w[0] <= w[1],
+                    _ => w[0] >= w[1],
+                });
+                assert!(ordered, "{column} {dir}");
+            }
+        }
+        // A page of a sorted list is the same slice of the whole sorted list.
+        let whole = ids(&list(&sim, &[("sort_column", "updated_at")]).await);
+        let page = ids(&list(
+            &sim,
+            &[
+                ("sort_column", "updated_at"),
+                ("offset", "50"),
+                ("limit", "25"),
+            ],
+        )
+        .await);
+        assert_eq!(page, whole[50..75]);
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn the_same_seed_gives_the_same_bytes() {
+        let body = |seed| async move {
+            let sim = harness::sim(SimOptions {
+                seed,
+                tickets: 300,
+                ..SimOptions::default()
+            })
+            .await;
+            let url = harness::url(&sim, "sonar", PATH);
+            let resp = harness::client()
+                .get(url)
+                .bearer_auth("k")
+                .send()
+                .await
+                .unwrap();
+            let bytes = resp.bytes().await.unwrap();
+            sim.shutdown().await;
+            bytes
+        };
+        assert_eq!(body(3).await, body(3).await);
+        assert_ne!(body(3).await, body(4).await);
+    }
+}

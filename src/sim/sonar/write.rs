@@ -238,3 +238,302 @@ fn now(floor: u32) -> u32 {
         .map_or(0, |d| d.as_secs());
     u32::try_from(secs).unwrap_or(u32::MAX).max(floor)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::super::super::{SimHandle, SimOptions, harness};
+
+    const PATH: &str = "/api/sonar/tickets";
+    const NEW_GUID: &str = "638cfeb2-e259-46af-961a-1eeb65ea35f0";
+
+    async fn sim() -> SimHandle {
+        harness::sim(SimOptions {
+            tickets: 30,
+            ..SimOptions::default()
+        })
+        .await
+    }
+
+    async fn post(sim: &SimHandle, pairs: &[(&str, &str)]) -> (u16, Value) {
+        let req = harness::client().post(harness::url(sim, "sonar", PATH));
+        harness::send(harness::with_form(req, pairs)).await
+    }
+
+    async fn put_status(sim: &SimHandle, guid: &str, kind: &str, status: &str) -> (u16, Value) {
+        let url = harness::url(sim, "sonar", &format!("{PATH}/{guid}/assignee-status"));
+        let req = harness::with_form(
+            harness::client().put(url),
+            &[("type", kind), ("status", status)],
+        );
+        harness::send(req).await
+    }
+
+    async fn ticket(sim: &SimHandle, guid: &str) -> (u16, Value) {
+        harness::get(sim, "sonar", &format!("{PATH}/{guid}"), &[]).await
+    }
+
+    /// The fields of a valid create call, with the first list ticket's repository and assignee.
+    async fn create_form(sim: &SimHandle) -> Vec<(&'static str, String)> {
+        let (_, list) = harness::get(sim, "sonar", PATH, &[("statuses", "ASSIGNED")]).await;
+        let first = &list["tickets"][0];
+        vec![
+            (
+                "repo_guid",
+                first["repo_guid"].as_str().unwrap().to_string(),
+            ),
+            ("guid", NEW_GUID.to_string()),
+            ("priority", "HIGH".to_string()),
+            ("title", "Beaconing to 203.0.113.7".to_string()),
+            ("format", "JSON".to_string()),
+            (
+                "content",
+                r#"{"src_ip":"10.1.2.3","dst_port":443}"#.to_string(),
+            ),
+            (
+                "assignees",
+                first["assignees"][0]["user_guid"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            ),
+        ]
+    }
+
+    fn borrow<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+        form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    }
+
+    #[tokio::test]
+    async fn a_created_ticket_is_listed_and_readable() {
+        let sim = sim().await;
+        let form = create_form(&sim).await;
+        assert_eq!(
+            post(&sim, &borrow(&form)).await,
+            (200, serde_json::json!({}))
+        );
+
+        let (_, list) = harness::get(&sim, "sonar", PATH, &[("limit", "1")]).await;
+        assert_eq!(list["total"], 31);
+        let listed = &list["tickets"][0];
+        assert_eq!(
+            (listed["id"].as_u64(), listed["guid"].as_str()),
+            (Some(31), Some(NEW_GUID))
+        );
+        assert_eq!(listed["status"], "ASSIGNED");
+        assert_eq!(listed["priority"], "HIGH");
+        assert_eq!(
+            listed["assignees"][0]["user_guid"].as_str(),
+            Some(form[6].1.as_str())
+        );
+
+        let (status, one) = ticket(&sim, NEW_GUID).await;
+        assert_eq!(status, 200);
+        assert_eq!(one["ticket"]["title"], "Beaconing to 203.0.113.7");
+        assert_eq!(one["ticket"]["content"], form[5].1.as_str());
+        assert!(one["ticket"]["rule_guid"].is_null());
+
+        let (status, again) = post(&sim, &borrow(&form)).await;
+        assert_eq!(status, 500);
+        assert_eq!(
+            again["error_msg"],
+            format!("duplicated ticket guid: {NEW_GUID}")
+        );
+        sim.shutdown().await;
+    }
+
+    // Sonar 5.0 "Create ticket" / "Update ticket" error responses.
+    #[tokio::test]
+    async fn create_refuses_what_the_document_refuses() {
+        let sim = sim().await;
+        let valid = create_form(&sim).await;
+        let long_title = "x".repeat(256);
+        let cases: &[(&str, Option<&str>, &str, &str)] = &[
+            (
+                "repo_guid",
+                None,
+                "null-argument",
+                "repo_guid should be not null",
+            ),
+            (
+                "title",
+                Some(""),
+                "null-argument",
+                "title should be not null",
+            ),
+            (
+                "content",
+                None,
+                "null-argument",
+                "content should be not null",
+            ),
+            (
+                "priority",
+                Some("URGENT"),
+                "invalid-argument",
+                "priority should be one of 'LOW', 'MEDIUM', 'HIGH'.",
+            ),
+            (
+                "format",
+                Some("HTML"),
+                "invalid-argument",
+                "format should be one of 'JSON', 'MARKDOWN', 'PLAIN'.",
+            ),
+            (
+                "title",
+                Some(&long_title),
+                "invalid-argument",
+                "'title' must be shorter than or equal to 255 characters.",
+            ),
+            (
+                "guid",
+                Some("123"),
+                "invalid-param-type",
+                "guid should be guid type.",
+            ),
+        ];
+        for (key, value, code, msg) in cases {
+            let form: Vec<(&str, &str)> = borrow(&valid)
+                .into_iter()
+                .filter_map(|(k, v)| match (k == *key, value) {
+                    (false, _) => Some((k, v)),
+                    (true, Some(value)) => Some((k, *value)),
+                    (true, None) => None,
+                })
+                .collect();
+            let (status, body) = post(&sim, &form).await;
+            assert_eq!(status, 400, "{key}");
+            assert_eq!(
+                (body["error_code"].as_str(), body["error_msg"].as_str()),
+                (Some(*code), Some(*msg))
+            );
+        }
+        let mut form = borrow(&valid);
+        form[5].1 = "{not json";
+        let (status, body) = post(&sim, &form).await;
+        assert_eq!(status, 400);
+        assert!(
+            body["error_msg"]
+                .as_str()
+                .unwrap()
+                .starts_with("content should be JSON format - ")
+        );
+        let (_, list) = harness::get(&sim, "sonar", PATH, &[("limit", "0")]).await;
+        assert_eq!(list["total"], 30, "nothing was created");
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn an_assignee_closing_closes_the_ticket() {
+        let sim = sim().await;
+        let (_, list) = harness::get(&sim, "sonar", PATH, &[("statuses", "IN_PROGRESS")]).await;
+        let before = list["tickets"][0].clone();
+        let guid = before["guid"].as_str().unwrap();
+        assert_eq!(
+            put_status(&sim, guid, "ASSIGNEE", "CLOSED").await,
+            (200, serde_json::json!({}))
+        );
+        let (_, after) = ticket(&sim, guid).await;
+        let after = &after["ticket"];
+        assert_eq!(after["status"], "CLOSED");
+        assert_eq!(after["assignees"][0]["task_status"], "CLOSED");
+        assert!(after["closed"].is_string());
+        assert_ne!(after["updated"], before["updated"]);
+        let (_, closed) = harness::get(
+            &sim,
+            "sonar",
+            PATH,
+            &[("statuses", "CLOSED"), ("limit", "1000")],
+        )
+        .await;
+        assert!(
+            closed["tickets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["guid"] == guid)
+        );
+        sim.shutdown().await;
+    }
+
+    // Sonar 5.0 "Update ticket assignee status" error responses.
+    #[tokio::test]
+    async fn assignee_status_refusals() {
+        let sim = sim().await;
+        let (_, list) = harness::get(&sim, "sonar", PATH, &[("statuses", "IN_PROGRESS")]).await;
+        let guid = list["tickets"][0]["guid"].as_str().unwrap().to_string();
+        let (_, list) = harness::get(&sim, "sonar", PATH, &[("statuses", "NEW")]).await;
+        let unassigned = list["tickets"][0]["guid"].as_str().unwrap().to_string();
+        let missing = "201dc306-5ef7-4d4f-b872-1fa0f4d7dc57";
+        let cases: &[(&str, &str, &str, u16, &str)] = &[
+            (
+                &guid,
+                "ASSIGNEE",
+                "DONE",
+                400,
+                "assignee status should be one of ASSIGNED, IN_PROGRESS, CLOSED.",
+            ),
+            (
+                &guid,
+                "APPROVER",
+                "CLOSED",
+                400,
+                "approver status should be one of APPROVED, REJECTED.",
+            ),
+            (
+                "nope",
+                "ASSIGNEE",
+                "CLOSED",
+                400,
+                "guid should be guid type.",
+            ),
+            (
+                missing,
+                "ASSIGNEE",
+                "CLOSED",
+                500,
+                "ticket not found: 201dc306-5ef7-4d4f-b872-1fa0f4d7dc57",
+            ),
+            (&unassigned, "ASSIGNEE", "CLOSED", 500, "not assigned"),
+        ];
+        for (guid, kind, status, code, msg) in cases {
+            let (got, body) = put_status(&sim, guid, kind, status).await;
+            assert_eq!(
+                (got, body["error_msg"].as_str()),
+                (*code, Some(*msg)),
+                "{kind} {status}"
+            );
+        }
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn delete_removes_and_reports_missing_ones() {
+        let sim = sim().await;
+        let (_, list) = harness::get(&sim, "sonar", PATH, &[("limit", "2")]).await;
+        let gone = list["tickets"][0]["guid"].as_str().unwrap();
+        let missing = "638cfeb2-e259-46af-961a-1eeb65ea35f1";
+        let url = harness::url(&sim, "sonar", PATH);
+        let guids = format!("{gone},{missing}");
+        let req = harness::client().delete(&url).query(&[("guids", &guids)]);
+        let (status, body) = harness::send(req).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            body,
+            serde_json::json!({"failures": [{"id": missing, "reason": "ticket-not-found"}]})
+        );
+        assert_eq!(ticket(&sim, gone).await.0, 500);
+        let (_, after) = harness::get(&sim, "sonar", PATH, &[]).await;
+        assert_eq!(after["total"], 29);
+        assert_eq!(after["tickets"][0]["guid"], list["tickets"][1]["guid"]);
+
+        let req = harness::client().delete(&url).query(&[("guids", "x")]);
+        let (status, body) = harness::send(req).await;
+        assert_eq!(
+            (status, body["error_msg"].as_str()),
+            (400, Some("guids should be guid type."))
+        );
+        sim.shutdown().await;
+    }
+}
