@@ -78,20 +78,10 @@ fn io_error(err: csv::Error) -> io::Error {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Format, sample, writer};
+    use super::super::{Format, sample};
 
     fn print(fields: Option<Vec<String>>, n: usize) -> String {
-        let mut buf = Vec::new();
-        let mut opts = sample::opts(Format::Csv);
-        opts.fields = fields;
-        let mut w = writer(&opts, Box::new(&mut buf));
-        for t in sample::tickets().iter().take(n) {
-            w.write(t).unwrap();
-        }
-        w.finish().unwrap();
-        assert_eq!(w.count(), n as u64);
-        drop(w);
-        String::from_utf8(buf).unwrap()
+        sample::print(&sample::with_fields(Format::Csv, fields), n)
     }
 
     #[test]

@@ -44,21 +44,11 @@ impl<W: Write> TicketWriter for JsonlWriter<W> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Format, sample, writer};
+    use super::super::{Format, sample};
     use serde_json::Value;
 
     fn print(fields: Option<Vec<String>>, n: usize) -> String {
-        let mut buf = Vec::new();
-        let mut opts = sample::opts(Format::Jsonl);
-        opts.fields = fields;
-        let mut w = writer(&opts, Box::new(&mut buf));
-        for t in sample::tickets().iter().take(n) {
-            w.write(t).unwrap();
-        }
-        w.finish().unwrap();
-        assert_eq!(w.count(), n as u64);
-        drop(w);
-        String::from_utf8(buf).unwrap()
+        sample::print(&sample::with_fields(Format::Jsonl, fields), n)
     }
 
     #[test]

@@ -254,6 +254,29 @@ mod sample {
         }
     }
 
+    /// `opts(format)` with `--fields` set.
+    pub fn with_fields(format: super::Format, fields: Option<Vec<String>>) -> OutputOptions {
+        OutputOptions {
+            fields,
+            ..opts(format)
+        }
+    }
+
+    /// The first `n` sample tickets through the writer `opts` picks. `finish` runs twice:
+    /// a second call must add nothing.
+    pub fn print(opts: &OutputOptions, n: usize) -> String {
+        let mut buf = Vec::new();
+        let mut w = super::writer(opts, Box::new(&mut buf));
+        for t in tickets().iter().take(n) {
+            w.write(t).unwrap();
+        }
+        w.finish().unwrap();
+        w.finish().unwrap();
+        assert_eq!(w.count(), n as u64);
+        drop(w);
+        String::from_utf8(buf).unwrap()
+    }
+
     pub fn tickets() -> Vec<Ticket> {
         let mut a = Ticket::new("argus", "8812345");
         a.tenant = Some(Tenant {

@@ -245,20 +245,11 @@ impl<W: Write> TicketWriter for TableWriter<W> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Format, OutputOptions, sample, writer};
+    use super::super::{Format, OutputOptions, sample};
     use super::fit;
 
     fn print(opts: &OutputOptions, n: usize) -> String {
-        let mut buf = Vec::new();
-        let mut w = writer(opts, Box::new(&mut buf));
-        for t in sample::tickets().iter().take(n) {
-            w.write(t).unwrap();
-        }
-        w.finish().unwrap();
-        w.finish().unwrap();
-        assert_eq!(w.count(), n as u64);
-        drop(w);
-        String::from_utf8(buf).unwrap()
+        sample::print(opts, n)
     }
 
     fn widest_line(s: &str) -> usize {
