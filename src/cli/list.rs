@@ -205,17 +205,24 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
     let now = chrono::Utc::now();
     let mut sources: Vec<(Box<dyn TicketSource>, Query)> = Vec::new();
     for name in names {
-        let info = match &name {
-            Some(n) => source::provider(n)?,
-            None => ctx.source_config(Selection::default())?.provider,
+        // A named provider's flags are checked before any config is read; with only
+        // --profile the provider is known once the profile is resolved, which happens
+        // once (its api_key_cmd may prompt or hit a vault).
+        let early = match name.as_deref() {
+            Some(n) => Some(args.query(source::provider(n)?, now)?),
+            None => None,
         };
-        let query = args.query(info, now)?;
-        let source = ctx.source(Selection {
+        let cfg = ctx.source_config(Selection {
             provider: name,
             profile: None,
             base_url: args.base_url.clone(),
             ca_file: args.ca_file.clone(),
         })?;
+        let query = match early {
+            Some(q) => q,
+            None => args.query(cfg.provider, now)?,
+        };
+        let source = (cfg.provider.build)(cfg)?;
         let plan = source.explain(&query)?;
         if args.explain {
             eprint!("{plan}");

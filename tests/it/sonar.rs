@@ -464,3 +464,41 @@ async fn the_key_never_appears_in_debug_logs_or_errors() {
     assert!(!stderr(&o).contains(KEY), "{}", stderr(&o));
     assert!(!stdout(&o).contains(KEY));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profiles_key_command_runs_once_per_invocation() {
+    let s = server().await;
+    get_list()
+        .respond_with(page(1, 0..1))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let count = dir.path().join("runs");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[profiles.prod]\nprovider = \"sonar\"\nbase_url = \"{}\"\napi_key_cmd = \"echo run >> {}; echo {KEY}\"\n",
+            s.uri(),
+            count.display()
+        ),
+    )
+    .unwrap();
+    let o = crate::harness::run(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--profile",
+            "prod",
+            "list",
+            "-o",
+            "jsonl",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(lines(&o).len(), 1);
+    assert_eq!(std::fs::read_to_string(&count).unwrap().lines().count(), 1);
+}
