@@ -4,6 +4,7 @@
 //! [`source::TicketSource`] from a profile ([`config`]), and prints the stream of
 //! normalized [`model::Ticket`]s it yields.
 
+pub mod atomic_file;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -3,11 +3,14 @@
 
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
-use crate::model::{Attachment, Comment, Query, Ticket};
+use crate::model::{
+    Attachment, Comment, Ioc, IocQuery, NewTicket, Org, Query, Ticket, TicketUpdate,
+};
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use std::fmt;
 use std::path::Path;
+use tokio::io::AsyncWrite;
 
 /// What a provider can do; the CLI checks it before any request and answers
 /// "X does not support Y" (exit 2) for what is missing.
@@ -19,16 +22,18 @@ pub struct Capabilities {
     pub add_comment: bool,
     pub close: bool,
     pub create: bool,
+    pub update: bool,
     pub attachments: bool,
     pub download: bool,
     pub upload: bool,
+    pub tags: bool,
     pub iocs: bool,
     pub orgs: bool,
 }
 
 impl Capabilities {
     /// Each operation's name with whether it is supported, in a fixed order.
-    pub fn operations(&self) -> [(&'static str, bool); 11] {
+    pub fn operations(&self) -> [(&'static str, bool); 13] {
         [
             ("list", self.list),
             ("get", self.get),
@@ -36,9 +41,11 @@ impl Capabilities {
             ("add_comment", self.add_comment),
             ("close", self.close),
             ("create", self.create),
+            ("update", self.update),
             ("attachments", self.attachments),
             ("download", self.download),
             ("upload", self.upload),
+            ("tags", self.tags),
             ("iocs", self.iocs),
             ("orgs", self.orgs),
         ]
@@ -81,21 +88,69 @@ pub trait TicketSource: fmt::Display + Send + Sync + 'static {
         Err(self.unsupported("comments"))
     }
 
+    /// Adds a comment, sent once: a write that may have reached the server is never
+    /// retried (no double comments).
     async fn add_comment(&self, _id: &str, _body: &str) -> Result<Comment> {
         Err(self.unsupported("add_comment"))
     }
 
+    /// Closes the ticket, with a closing comment where given.
     async fn close(&self, _id: &str, _comment: Option<&str>) -> Result<()> {
         Err(self.unsupported("close"))
+    }
+
+    /// Opens a ticket; answers it as the provider now holds it.
+    async fn create(&self, _new: &NewTicket) -> Result<Ticket> {
+        Err(self.unsupported("create"))
+    }
+
+    /// Changes status, priority and/or adds a comment; answers the ticket as it now is.
+    async fn update(&self, _id: &str, _change: &TicketUpdate) -> Result<Ticket> {
+        Err(self.unsupported("update"))
     }
 
     async fn attachments(&self, _id: &str) -> Result<Vec<Attachment>> {
         Err(self.unsupported("attachments"))
     }
 
-    /// Writes the attachment's bytes to `dest` (the caller makes that atomic).
-    async fn download(&self, _id: &str, _attachment: &str, _dest: &Path) -> Result<u64> {
+    /// Streams one attachment's bytes into `sink` (the CLI hands in a temporary file it
+    /// commits atomically afterwards) and answers what is known of it, at least its name
+    /// where the provider says it.
+    async fn download(
+        &self,
+        _id: &str,
+        _attachment: &str,
+        _sink: &mut (dyn AsyncWrite + Send + Unpin),
+    ) -> Result<Attachment> {
         Err(self.unsupported("download"))
+    }
+
+    /// Attaches the file at `path` under the name `name`.
+    async fn upload(&self, _id: &str, _path: &Path, _name: &str) -> Result<Attachment> {
+        Err(self.unsupported("upload"))
+    }
+
+    async fn tags(&self, _id: &str) -> Result<Vec<String>> {
+        Err(self.unsupported("tags"))
+    }
+
+    /// Adds tags; answers the ticket's tags afterwards.
+    async fn add_tags(&self, _id: &str, _tags: &[String]) -> Result<Vec<String>> {
+        Err(self.unsupported("tags"))
+    }
+
+    async fn remove_tag(&self, _id: &str, _tag: &str) -> Result<()> {
+        Err(self.unsupported("tags"))
+    }
+
+    /// The organizations (tenants) the key can see, under `root` (id or name) when given.
+    async fn orgs(&self, _root: Option<&str>) -> Result<Vec<Org>> {
+        Err(self.unsupported("orgs"))
+    }
+
+    /// Indicators of compromise the provider shares.
+    async fn iocs(&self, _query: &IocQuery) -> Result<Vec<Ioc>> {
+        Err(self.unsupported("iocs"))
     }
 
     /// The error every unsupported operation returns.
@@ -119,6 +174,10 @@ pub struct ProviderInfo {
     /// The smallest page size the API accepts.
     pub min_page_size: u64,
     pub capabilities: Capabilities,
+    /// The provider-specific `tix list` flags it takes (`--service`, `--where`,
+    /// `--escalated-only`, `--with-raw-event`, `--pod`, `--root`); the CLI refuses the
+    /// others for it before any request.
+    pub list_flags: &'static [&'static str],
     pub build: fn(SourceConfig) -> Result<Box<dyn TicketSource>>,
 }
 

@@ -36,9 +36,30 @@ pub struct ListArgs {
     /// Only tickets matching this keyword.
     #[arg(long, value_name = "TEXT")]
     pub keyword: Option<String>,
-    /// Tenant id(s) or name(s) (Sonar: site or company).
-    #[arg(long, value_delimiter = ',', value_name = "TENANT")]
+    /// Tenant id(s) or name(s): Argus customer, Arctic Wolf organization, Sonar site or company.
+    #[arg(long, visible_aliases = ["customer", "org"], value_delimiter = ',', value_name = "TENANT")]
     pub tenant: Vec<String>,
+    /// Leave out tickets in these normalized status(es).
+    #[arg(long, value_delimiter = ',', value_name = "STATUS")]
+    pub exclude_status: Vec<String>,
+    /// Argus: service shortname(s) or id(s).
+    #[arg(long, value_delimiter = ',', value_name = "SERVICE")]
+    pub service: Vec<String>,
+    /// Argus: JSON search criteria merged into the search request, for what flags do not cover.
+    #[arg(long = "where", value_name = "JSON")]
+    pub criteria: Option<String>,
+    /// Cyderes: only escalated tickets (tix's default is all tickets).
+    #[arg(long)]
+    pub escalated_only: bool,
+    /// Cyderes: include each alert's raw event.
+    #[arg(long)]
+    pub with_raw_event: bool,
+    /// Arctic Wolf: only these pod(s).
+    #[arg(long, value_delimiter = ',', value_name = "POD")]
+    pub pod: Vec<String>,
+    /// Arctic Wolf: only organizations under this one (id or name).
+    #[arg(long, value_name = "ORG")]
+    pub root: Option<String>,
     /// Assignee id(s) (Sonar: user GUIDs).
     #[arg(long, value_delimiter = ',', value_name = "ID")]
     pub assignee: Vec<String>,
@@ -101,23 +122,22 @@ impl ListArgs {
                 format!("a time after --since ({})", s.to_rfc3339()),
             ));
         }
-        let statuses = self
-            .status
-            .iter()
-            .map(|s| {
-                s.parse::<Status>()
-                    .map_err(|allowed| Error::invalid("--status", s, format!("one of: {allowed}")))
+        self.check_provider_flags(info)?;
+        let statuses = parse_words::<Status>("--status", &self.status)?;
+        let exclude_statuses = parse_words::<Status>("--exclude-status", &self.exclude_status)?;
+        let priorities = parse_words::<Priority>("--priority", &self.priority)?;
+        let criteria = self
+            .criteria
+            .as_deref()
+            .map(|w| match serde_json::from_str::<serde_json::Value>(w) {
+                Ok(v @ serde_json::Value::Object(_)) => Ok(v),
+                _ => Err(Error::invalid(
+                    "--where",
+                    w,
+                    "a JSON object of search criteria, e.g. '{\"includeFlags\":[\"MAJOR\"]}'",
+                )),
             })
-            .collect::<Result<Vec<_>>>()?;
-        let priorities = self
-            .priority
-            .iter()
-            .map(|s| {
-                s.parse::<Priority>().map_err(|allowed| {
-                    Error::invalid("--priority", s, format!("one of: {allowed}"))
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+            .transpose()?;
         if let Some(size) = self.page_size
             && !(info.min_page_size..=info.max_page_size).contains(&size)
         {
@@ -177,8 +197,73 @@ impl ListArgs {
             concurrency: self.concurrency,
             sort,
             raw: self.raw,
+            exclude_statuses,
+            services: self.service.clone(),
+            criteria,
+            escalated_only: self.escalated_only.then_some(true),
+            with_raw_event: self.with_raw_event,
+            pods: self.pod.clone(),
+            root: self.root.clone(),
         })
     }
+
+    /// Refuses a provider-specific flag for a provider that does not take it, naming
+    /// those that do.
+    fn check_provider_flags(&self, info: &ProviderInfo) -> Result<()> {
+        let given: [(&str, Option<String>); 6] = [
+            (
+                "--service",
+                (!self.service.is_empty()).then(|| self.service.join(",")),
+            ),
+            ("--where", self.criteria.clone()),
+            (
+                "--escalated-only",
+                self.escalated_only.then(|| "true".into()),
+            ),
+            (
+                "--with-raw-event",
+                self.with_raw_event.then(|| "true".into()),
+            ),
+            ("--pod", (!self.pod.is_empty()).then(|| self.pod.join(","))),
+            ("--root", self.root.clone()),
+        ];
+        for (flag, value) in given {
+            let Some(value) = value else { continue };
+            if info.list_flags.contains(&flag) {
+                continue;
+            }
+            let takers: Vec<&str> = source::PROVIDERS
+                .iter()
+                .filter(|p| p.list_flags.contains(&flag))
+                .map(|p| p.name)
+                .collect();
+            let allowed = if takers.is_empty() {
+                "not supported by any provider yet".to_owned()
+            } else {
+                format!("only with --provider {}", takers.join("|"))
+            };
+            return Err(Error::invalid(
+                flag,
+                value,
+                format!("{allowed}; {} does not take it", info.name),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Parses normalized words (statuses, priorities) given to `flag`.
+fn parse_words<T: std::str::FromStr<Err = String>>(
+    flag: &str,
+    values: &[String],
+) -> Result<Vec<T>> {
+    values
+        .iter()
+        .map(|s| {
+            s.parse::<T>()
+                .map_err(|allowed| Error::invalid(flag, s, format!("one of: {allowed}")))
+        })
+        .collect()
 }
 
 pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
@@ -340,5 +425,26 @@ mod tests {
         );
         assert!(query(&["--concurrency", "0"]).is_err());
         assert!(query(&["--concurrency", "33"]).is_err());
+    }
+
+    #[test]
+    fn a_provider_specific_flag_is_refused_for_another_provider() {
+        let e = query(&["--pod", "us1"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let e = e.to_string();
+        assert!(
+            e.contains("--pod") && e.contains("sonar does not take it"),
+            "{e}"
+        );
+        let e = query(&["--exclude-status", "closd"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--exclude-status"), "{e}");
+        assert_eq!(
+            query(&["--exclude-status", "closed"])
+                .unwrap()
+                .exclude_statuses,
+            vec![Status::Closed]
+        );
     }
 }

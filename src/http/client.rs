@@ -2,12 +2,14 @@ use super::redact;
 use super::retry::{RetryPolicy, is_idempotent, parse_retry_after, retryable_status};
 use super::{ErrorParser, Failure, is_loopback};
 use crate::error::{Error, Result};
-use reqwest::header::{HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
+use futures::StreamExt;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use url::Url;
 
 /// How a source reaches its API; built from the resolved profile.
@@ -40,6 +42,11 @@ pub enum Credential {
     Bearer(SecretString),
     /// A vendor header such as `Argus-API-Key`.
     Header(&'static str, SecretString),
+    /// `Authorization: Basic base64(user:password)` (ConnectWise: `company+public`, private).
+    Basic {
+        user: String,
+        password: SecretString,
+    },
 }
 
 /// A request body.
@@ -48,6 +55,18 @@ pub enum Body {
     Empty,
     Json(serde_json::Value),
     Form(Vec<(String, String)>),
+    /// `multipart/form-data`, rebuilt for each attempt (a reqwest form is single-use).
+    Multipart(Vec<FilePart>),
+}
+
+/// One file in a multipart body.
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    /// The form field's name (Cyderes: `file`).
+    pub field: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: bytes::Bytes,
 }
 
 /// One provider's HTTP client.
@@ -57,9 +76,14 @@ pub struct HttpClient {
     provider: &'static str,
     base: Url,
     auth: (HeaderName, HeaderValue),
+    /// Non-secret headers every request carries (ConnectWise `clientId`).
+    extra: HeaderMap,
     retry: RetryPolicy,
     parse_error: ErrorParser,
 }
+
+/// Same-origin redirects a GET follows (Argus answers a merged case with 301).
+const MAX_REDIRECTS: usize = 5;
 
 /// What one attempt came to.
 enum Attempt<T> {
@@ -144,12 +168,22 @@ impl HttpClient {
                 HeaderName::from_static(name),
                 secret_header(provider, value.expose_secret())?,
             ),
+            Credential::Basic { user, password } => {
+                use base64::Engine as _;
+                let pair = format!("{user}:{}", password.expose_secret());
+                let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+                (
+                    reqwest::header::AUTHORIZATION,
+                    secret_header(provider, &format!("Basic {encoded}"))?,
+                )
+            }
         };
         Ok(HttpClient {
             client,
             provider,
             base: base.clone(),
             auth,
+            extra: HeaderMap::new(),
             retry: opts.retry,
             parse_error,
         })
@@ -158,6 +192,23 @@ impl HttpClient {
     /// The provider's name, for messages.
     pub fn provider(&self) -> &'static str {
         self.provider
+    }
+
+    /// Adds a non-secret header to every request (ConnectWise's mandatory `clientId`).
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Result<Self> {
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::Config(format!(
+                "{}: the {name} header value holds characters a header cannot carry",
+                self.provider
+            ))
+        })?;
+        self.extra.insert(HeaderName::from_static(name), value);
+        Ok(self)
+    }
+
+    /// The base URL this client was built with.
+    pub fn base(&self) -> &Url {
+        &self.base
     }
 
     /// `path` under the base URL, keeping the base's own path (`http://h/sonar` +
@@ -184,50 +235,155 @@ impl HttpClient {
         self.send_json(Method::GET, url, query, Body::Empty).await
     }
 
-    /// Any request whose answer is JSON of type `T`.
+    /// Any request whose answer is JSON of type `T`. An empty answer (204) reads as
+    /// JSON `null`, so `serde_json::Value` or `Option<_>` takes it.
     pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        query: &[(&str, String)],
+        body: Body,
+    ) -> Result<T> {
+        Ok(self
+            .send_json_with_headers(method, url, query, body)
+            .await?
+            .0)
+    }
+
+    /// Like [`send_json`](Self::send_json), also answering the response headers
+    /// (ConnectWise pages by `Link`).
+    pub async fn send_json_with_headers<T: DeserializeOwned>(
         &self,
         method: Method,
         mut url: Url,
         query: &[(&str, String)],
         body: Body,
-    ) -> Result<T> {
-        if !query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
-        }
+    ) -> Result<(T, HeaderMap)> {
+        add_query(&mut url, query);
         let idempotent = is_idempotent(&method);
-        let shown = redact::url(&url);
+        let (method, url, body) = (&method, &url, &body);
+        self.retrying(method, url, || async move {
+            match self.attempt(method, url, body, idempotent).await {
+                Attempt::Done((bytes, headers)) => {
+                    // An empty answer (204) is JSON null.
+                    let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+                        b"null"
+                    } else {
+                        &bytes
+                    };
+                    match serde_json::from_slice::<T>(json) {
+                        Ok(value) => Attempt::Done((value, headers)),
+                        Err(e) => {
+                            let error = Error::Api {
+                                provider: self.provider.into(),
+                                status: 200,
+                                message: format!(
+                                    "the answer to {method} {} is not the JSON expected: {e}",
+                                    url.path()
+                                ),
+                            };
+                            if idempotent {
+                                Attempt::Retry { error, after: None }
+                            } else {
+                                Attempt::Fail(error)
+                            }
+                        }
+                    }
+                }
+                Attempt::Retry { error, after } => Attempt::Retry { error, after },
+                Attempt::Fail(error) => Attempt::Fail(error),
+            }
+        })
+        .await
+    }
+
+    /// Streams the body of a GET into `sink`, chunk by chunk, so memory stays at one
+    /// chunk whatever the file's size. Retried per the policy until the first byte is
+    /// written; a body cut short after that is an error (the caller discards the file).
+    /// `authenticated: false` sends no credential (a pre-signed URL on another host
+    /// must not receive the API key). Answers the byte count and the response headers.
+    pub async fn download(
+        &self,
+        mut url: Url,
+        query: &[(&str, String)],
+        authenticated: bool,
+        sink: &mut (dyn AsyncWrite + Send + Unpin),
+    ) -> Result<(u64, HeaderMap)> {
+        add_query(&mut url, query);
+        let url = &url;
+        // `RefCell`-free: each attempt borrows the sink mutably in turn.
+        let sink = std::sync::Mutex::new(sink);
+        let sink = &sink;
+        self.retrying(&Method::GET, url, || async move {
+            let resp = match self
+                .response(&Method::GET, url, &Body::Empty, true, authenticated)
+                .await
+            {
+                Ok(resp) => resp,
+                Err(attempt) => return attempt.map(|_| unreachable!()),
+            };
+            let status = resp.status();
+            if !status.is_success() {
+                let after = retry_after(resp.headers());
+                let bytes = resp.bytes().await.unwrap_or_default();
+                return self.failure(&Method::GET, url, status, after, &bytes, true);
+            }
+            let headers = resp.headers().clone();
+            let mut guard = sink.lock().expect("one attempt at a time");
+            let mut written = 0u64;
+            let mut stream = resp.bytes_stream();
+            while let Some(chunk) = stream.next().await {
+                let chunk = match chunk {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let error = Error::Transport {
+                            provider: self.provider.into(),
+                            message: format!(
+                                "the download of {} was cut short after {written} bytes: {}",
+                                url.path(),
+                                e.without_url()
+                            ),
+                        };
+                        return if written == 0 {
+                            Attempt::Retry { error, after: None }
+                        } else {
+                            Attempt::Fail(error)
+                        };
+                    }
+                };
+                if let Err(e) = guard.write_all(&chunk).await {
+                    return Attempt::Fail(Error::Io(e));
+                }
+                written += chunk.len() as u64;
+            }
+            if let Err(e) = guard.flush().await {
+                return Attempt::Fail(Error::Io(e));
+            }
+            Attempt::Done((written, headers))
+        })
+        .await
+    }
+
+    /// Runs `op` until it is done, fails for good, or the retry budget is spent,
+    /// sleeping between attempts as the policy and `Retry-After` say.
+    async fn retrying<T, F, Fut>(&self, method: &Method, url: &Url, mut op: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Attempt<T>>,
+    {
+        let shown = redact::url(url);
         let mut ceilings = self.retry.ceilings();
         let mut attempt = 1usize;
         loop {
             let started = Instant::now();
-            let outcome = self.attempt(&method, &url, &body, idempotent).await;
-            let error = match outcome {
-                Attempt::Done(bytes) => match serde_json::from_slice::<T>(&bytes) {
-                    Ok(value) => {
-                        tracing::debug!(provider = self.provider, %method, url = %shown, ms = started.elapsed().as_millis() as u64, "ok");
-                        return Ok(value);
-                    }
-                    Err(e) => {
-                        let error = Error::Api {
-                            provider: self.provider.into(),
-                            status: 200,
-                            message: format!(
-                                "the answer to {method} {} is not the JSON expected: {e}",
-                                url.path()
-                            ),
-                        };
-                        if !idempotent {
-                            return Err(error);
-                        }
-                        (error, None)
-                    }
-                },
+            let (error, after) = match op().await {
+                Attempt::Done(value) => {
+                    tracing::debug!(provider = self.provider, %method, url = %shown, ms = started.elapsed().as_millis() as u64, "ok");
+                    return Ok(value);
+                }
                 Attempt::Retry { error, after } => (error, after),
                 Attempt::Fail(error) => return Err(error),
             };
-            let (error, after) = error;
             let Some(ceiling) = ceilings.next() else {
                 return Err(error);
             };
@@ -259,41 +415,99 @@ impl HttpClient {
         }
     }
 
+    /// Sends one request, following same-origin redirects for a GET; any other
+    /// redirect is an error that says where the resource went.
+    async fn response(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: &Body,
+        idempotent: bool,
+        authenticated: bool,
+    ) -> std::result::Result<reqwest::Response, Attempt<(bytes::Bytes, HeaderMap)>> {
+        let mut url = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let mut req = self
+                .client
+                .request(method.clone(), url.clone())
+                .headers(self.extra.clone());
+            if authenticated {
+                req = req.header(self.auth.0.clone(), self.auth.1.clone());
+            }
+            req = match body {
+                Body::Empty => req,
+                Body::Json(v) => req.json(v),
+                Body::Form(pairs) => req.form(pairs),
+                Body::Multipart(parts) => req.multipart(multipart(parts)),
+            };
+            let resp = match req.send().await {
+                Ok(resp) => resp,
+                Err(e) => {
+                    let error = self.transport(&url, &e);
+                    // A refused connection never reached the server, so even a write may be
+                    // sent again; a timeout may have, so a write is not.
+                    return Err(
+                        if e.is_connect() || (idempotent && (e.is_timeout() || e.is_request())) {
+                            Attempt::Retry { error, after: None }
+                        } else {
+                            Attempt::Fail(error)
+                        },
+                    );
+                }
+            };
+            if !resp.status().is_redirection() {
+                return Ok(resp);
+            }
+            let status = resp.status();
+            let target = resp
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| url.join(l).ok());
+            match target {
+                Some(next) if *method == Method::GET && next.origin() == url.origin() => {
+                    tracing::debug!(provider = self.provider, from = %redact::url(&url), to = %redact::url(&next), "following redirect");
+                    url = next;
+                }
+                // A write is not sent again somewhere else: the user decides.
+                _ => {
+                    return Err(Attempt::Fail(Error::Api {
+                        provider: self.provider.into(),
+                        status: status.as_u16(),
+                        message: match target {
+                            Some(next) => format!(
+                                "{} has moved to {} (HTTP {})",
+                                url.path(),
+                                next.path(),
+                                status.as_u16()
+                            ),
+                            None => format!("{} has moved (HTTP {})", url.path(), status.as_u16()),
+                        },
+                    }));
+                }
+            }
+        }
+        Err(Attempt::Fail(Error::Api {
+            provider: self.provider.into(),
+            status: 310,
+            message: format!("more than {MAX_REDIRECTS} redirects from {}", url.path()),
+        }))
+    }
+
     async fn attempt(
         &self,
         method: &Method,
         url: &Url,
         body: &Body,
         idempotent: bool,
-    ) -> Attempt<bytes::Bytes> {
-        let mut req = self
-            .client
-            .request(method.clone(), url.clone())
-            .header(self.auth.0.clone(), self.auth.1.clone());
-        req = match body {
-            Body::Empty => req,
-            Body::Json(v) => req.json(v),
-            Body::Form(pairs) => req.form(pairs),
-        };
-        let resp = match req.send().await {
+    ) -> Attempt<(bytes::Bytes, HeaderMap)> {
+        let resp = match self.response(method, url, body, idempotent, true).await {
             Ok(resp) => resp,
-            Err(e) => {
-                let error = self.transport(url, &e);
-                // A refused connection never reached the server, so even a write may be
-                // sent again; a timeout may have, so a write is not.
-                return if e.is_connect() || (idempotent && (e.is_timeout() || e.is_request())) {
-                    Attempt::Retry { error, after: None }
-                } else {
-                    Attempt::Fail(error)
-                };
-            }
+            Err(attempt) => return attempt,
         };
         let status = resp.status();
-        let after = resp
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+        let headers = resp.headers().clone();
+        let after = retry_after(&headers);
         let bytes = match resp.bytes().await {
             Ok(b) => b,
             Err(e) => {
@@ -313,10 +527,23 @@ impl HttpClient {
             }
         };
         if status.is_success() {
-            return Attempt::Done(bytes);
+            return Attempt::Done((bytes, headers));
         }
+        self.failure(method, url, status, after, &bytes, idempotent)
+    }
+
+    /// Reads an error answer with the provider's parser and decides whether to retry.
+    fn failure<T>(
+        &self,
+        method: &Method,
+        url: &Url,
+        status: StatusCode,
+        after: Option<Duration>,
+        bytes: &[u8],
+        idempotent: bool,
+    ) -> Attempt<T> {
         tracing::debug!(provider = self.provider, %method, url = %redact::url(url), status = status.as_u16(), "error answer");
-        let failure: Failure = (self.parse_error)(status, &bytes);
+        let failure: Failure = (self.parse_error)(status, bytes);
         // A write answered 429 was refused unprocessed, so it is safe to send again.
         let may_retry = idempotent || status == StatusCode::TOO_MANY_REQUESTS;
         if !failure.permanent && may_retry && retryable_status(status, idempotent) {
@@ -352,6 +579,46 @@ impl HttpClient {
             message,
         }
     }
+}
+
+impl<T> Attempt<T> {
+    /// The same outcome for another success type (for attempts that did not succeed).
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Attempt<U> {
+        match self {
+            Attempt::Done(v) => Attempt::Done(f(v)),
+            Attempt::Retry { error, after } => Attempt::Retry { error, after },
+            Attempt::Fail(error) => Attempt::Fail(error),
+        }
+    }
+}
+
+fn add_query(url: &mut Url, query: &[(&str, String)]) {
+    if !query.is_empty() {
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+    }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, chrono::Utc::now()))
+}
+
+/// A reqwest form from our parts; each attempt builds its own.
+fn multipart(parts: &[FilePart]) -> reqwest::multipart::Form {
+    parts
+        .iter()
+        .fold(reqwest::multipart::Form::new(), |form, p| {
+            let part = reqwest::multipart::Part::bytes(p.bytes.to_vec())
+                .file_name(p.file_name.clone())
+                .mime_str(&p.content_type)
+                .unwrap_or_else(|_| {
+                    reqwest::multipart::Part::bytes(p.bytes.to_vec()).file_name(p.file_name.clone())
+                });
+            form.part(p.field.clone(), part)
+        })
 }
 
 fn secret_header(provider: &str, value: &str) -> Result<HeaderValue> {

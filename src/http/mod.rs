@@ -8,7 +8,7 @@ mod client;
 pub mod redact;
 pub mod retry;
 
-pub use client::{Body, Credential, HttpClient, HttpOptions};
+pub use client::{Body, Credential, FilePart, HttpClient, HttpOptions};
 pub use retry::RetryPolicy;
 
 use crate::error::Error;

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     pub statuses: Vec<Status>,
+    /// Statuses to leave out.
+    pub exclude_statuses: Vec<Status>,
     pub priorities: Vec<Priority>,
     /// Case-insensitive matches on `type`.
     pub types: Vec<String>,
@@ -52,6 +54,7 @@ impl Filter {
                 self.since.is_none_or(|s| w >= s) && self.until.is_none_or(|u| w <= u)
             });
         (self.statuses.is_empty() || self.statuses.contains(&t.status))
+            && !self.exclude_statuses.contains(&t.status)
             && (self.priorities.is_empty() || self.priorities.contains(&t.priority))
             && any(&self.types, t.kind.as_deref())
             && tenant_ok
@@ -67,6 +70,17 @@ impl Filter {
             out.push(format!(
                 "status in {}",
                 join(self.statuses.iter().map(|s| s.to_string()).collect())
+            ));
+        }
+        if !self.exclude_statuses.is_empty() {
+            out.push(format!(
+                "status not in {}",
+                join(
+                    self.exclude_statuses
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                )
             ));
         }
         if !self.priorities.is_empty() {

@@ -2,12 +2,18 @@
 //!
 //! Nothing here knows a provider's wire format; providers map into these in their `map.rs`.
 
+mod change;
 mod filter;
+mod ioc;
+mod org;
 mod query;
 mod status;
 mod ticket;
 
+pub use change::{NewTicket, TicketUpdate};
 pub use filter::Filter;
+pub use ioc::{Ioc, IocQuery};
+pub use org::Org;
 pub use query::{Query, SortField, SortOrder, TimeField};
 pub use status::{Priority, Status};
 pub use ticket::{Attachment, Comment, FIELDS, SCHEMA_ID, Tenant, Ticket};

@@ -34,6 +34,22 @@ pub struct Query {
     pub sort: Option<(SortField, SortOrder)>,
     /// Fill `Ticket::raw` with the provider's original object.
     pub raw: bool,
+    /// `--exclude-status`: none of these (every provider; server-side where the API can).
+    pub exclude_statuses: Vec<Status>,
+    // The rest are one provider's own (`ProviderInfo::list_flags` says whose); the CLI
+    // refuses them for a provider that does not name them, before any request.
+    /// `--service` (Argus): service ids or shortnames, any of these.
+    pub services: Vec<String>,
+    /// `--where` (Argus): JSON search criteria merged into the request body.
+    pub criteria: Option<serde_json::Value>,
+    /// `--escalated-only` (Cyderes); `None` = the provider's default as tix chooses it.
+    pub escalated_only: Option<bool>,
+    /// `--with-raw-event` (Cyderes).
+    pub with_raw_event: bool,
+    /// `--pod` (Arctic Wolf): pod names, any of these.
+    pub pods: Vec<String>,
+    /// `--root` (Arctic Wolf): only organizations under this one (id or name).
+    pub root: Option<String>,
 }
 
 impl Query {

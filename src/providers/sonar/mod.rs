@@ -42,8 +42,10 @@ const CAPABILITIES: Capabilities = Capabilities {
     add_comment: false,
     close: false,
     create: false,
+    update: false,
     download: false,
     upload: false,
+    tags: false,
     iocs: false,
     orgs: false,
 };
@@ -56,6 +58,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,
+    list_flags: &[],
     build: SonarSource::build,
 };
 

@@ -52,6 +52,9 @@ pub(super) fn plan(q: &Query) -> Result<Plan> {
         }
     }
 
+    // Sonar has no negative status filter.
+    filter.exclude_statuses = q.exclude_statuses.clone();
+
     // `unknown` cannot be asked of the server; then the whole status filter runs here.
     if q.statuses.contains(&Status::Unknown) {
         filter.statuses = q.statuses.clone();
