@@ -311,8 +311,8 @@ impl HttpClient {
     ) -> Result<(u64, HeaderMap)> {
         add_query(&mut url, query);
         let url = &url;
-        // `RefCell`-free: each attempt borrows the sink mutably in turn.
-        let sink = std::sync::Mutex::new(sink);
+        // Each attempt borrows the sink in turn; the retry loop needs a shareable handle.
+        let sink = tokio::sync::Mutex::new(sink);
         let sink = &sink;
         self.retrying(&Method::GET, url, || async move {
             let resp = match self
@@ -329,7 +329,7 @@ impl HttpClient {
                 return self.failure(&Method::GET, url, status, after, &bytes, true);
             }
             let headers = resp.headers().clone();
-            let mut guard = sink.lock().expect("one attempt at a time");
+            let mut guard = sink.lock().await;
             let mut written = 0u64;
             let mut stream = resp.bytes_stream();
             while let Some(chunk) = stream.next().await {
