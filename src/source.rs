@@ -165,8 +165,14 @@ pub trait TicketSource: fmt::Display + Send + Sync + 'static {
 /// One provider tix knows: everything the CLI needs before a source exists.
 pub struct ProviderInfo {
     pub name: &'static str,
-    /// Environment variables are `TIX_<ENV>_URL`, `TIX_<ENV>_API_KEY`.
+    /// Environment variables are `TIX_<ENV>_URL`, `TIX_<ENV>_<KEY_NAME>`, `TIX_<ENV>_CA_FILE`.
     pub env: &'static str,
+    /// The secret's variable suffix: `API_KEY` (`TIX_ARGUS_API_KEY`), or `TOKEN` for
+    /// Cyderes, whose documents call it a token.
+    pub key_name: &'static str,
+    /// Names of provider-specific settings a profile's `options` table (or
+    /// `TIX_<ENV>_<NAME>`) may set, e.g. Arctic Wolf's `ticket_url`.
+    pub options: &'static [&'static str],
     /// The public API's URL; `None` where every customer has its own host (Sonar).
     pub default_base_url: Option<&'static str>,
     /// The largest page the API accepts; also the default page size.
@@ -179,6 +185,13 @@ pub struct ProviderInfo {
     /// others for it before any request.
     pub list_flags: &'static [&'static str],
     pub build: fn(SourceConfig) -> Result<Box<dyn TicketSource>>,
+}
+
+impl ProviderInfo {
+    /// The environment variable holding the key, e.g. `TIX_SONAR_API_KEY`.
+    pub fn key_var(&self) -> String {
+        format!("TIX_{}_{}", self.env, self.key_name)
+    }
 }
 
 /// Every provider, in the order `tix providers` prints them. Adding a provider is one line.

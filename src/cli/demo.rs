@@ -50,6 +50,7 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
             profile: None,
             http: HttpOptions::new(url),
             api_key: SecretString::from("demo"),
+            options: Default::default(),
         };
         let source = (info.build)(cfg)?;
         let query = Query {
@@ -69,8 +70,9 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
     for p in PROVIDERS {
         writeln!(
             out,
-            "  $ TIX_{env}_URL=http://127.0.0.1:{SIM_PORT}/{name} TIX_{env}_API_KEY=demo \\\n      tix list --provider {name} --sort created --limit {n}",
+            "  $ TIX_{env}_URL=http://127.0.0.1:{SIM_PORT}/{name} {key}=demo \\\n      tix list --provider {name} --sort created --limit {n}",
             env = p.env,
+            key = p.key_var(),
             name = p.name,
             n = args.per_provider
         )?;
@@ -103,8 +105,9 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
         writeln!(out, "\nOne ticket in full, with its comments:")?;
         writeln!(
             out,
-            "  $ TIX_{env}_URL=http://127.0.0.1:{SIM_PORT}/{name} TIX_{env}_API_KEY=demo tix get {name} {id}\n",
+            "  $ TIX_{env}_URL=http://127.0.0.1:{SIM_PORT}/{name} {key}=demo tix get {name} {id}\n",
             env = info.env,
+            key = info.key_var(),
             name = info.name,
             id = first.id
         )?;

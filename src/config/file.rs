@@ -30,6 +30,10 @@ pub struct Profile {
     pub api_key: Option<SecretString>,
     /// An extra CA certificate (PEM) to trust.
     pub ca_file: Option<PathBuf>,
+    /// Provider-specific settings (`ProviderInfo::options`), e.g. Arctic Wolf's
+    /// `ticket_url`; checked against the provider's list when the profile is used.
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
     #[serde(skip)]
     env: Env,
 }

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::http::HttpOptions;
 use crate::source::{self, ProviderInfo};
 use secrecy::SecretString;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use url::Url;
 
@@ -37,6 +38,9 @@ pub struct SourceConfig {
     pub profile: Option<String>,
     pub http: HttpOptions,
     pub api_key: SecretString,
+    /// The provider's own settings from the profile's `options` table or
+    /// `TIX_<ENV>_<NAME>` (profile first); only names in `ProviderInfo::options`.
+    pub options: BTreeMap<String, String>,
 }
 
 /// Where a resolved value came from, for `tix config show` (never the value of a secret).
@@ -117,16 +121,40 @@ pub fn resolve(file: &ConfigFile, env: &Env, sel: &Selection) -> Result<SourceCo
     let api_key = match profile.and_then(|(name, p)| p.key(name, file).transpose()) {
         Some(key) => key?,
         None => env
-            .get(&format!("TIX_{}_API_KEY", info.env))
+            .get(&info.key_var())
             .map(SecretString::from)
             .ok_or_else(|| Error::Auth {
                 provider: info.name.into(),
                 message: format!(
-                    "no API key: set TIX_{}_API_KEY, or api_key_env / api_key_cmd in a profile",
-                    info.env
+                    "no API key: set {}, or api_key_env / api_key_cmd in a profile",
+                    info.key_var()
                 ),
             })?,
     };
+    let mut options = BTreeMap::new();
+    if let Some((name, p)) = profile {
+        for (k, v) in &p.options {
+            if !info.options.contains(&k.as_str()) {
+                let allowed = if info.options.is_empty() {
+                    "none".to_owned()
+                } else {
+                    info.options.join(", ")
+                };
+                return Err(Error::Config(format!(
+                    "profile {name}: unknown option '{k}' for {} (allowed: {allowed})",
+                    info.name
+                )));
+            }
+            options.insert(k.clone(), v.clone());
+        }
+    }
+    for k in info.options {
+        if !options.contains_key(*k)
+            && let Some(v) = env.get(&format!("TIX_{}_{}", info.env, k.to_ascii_uppercase()))
+        {
+            options.insert((*k).to_owned(), v);
+        }
+    }
     let mut http = HttpOptions::new(base_url);
     http.ca_file = sel
         .ca_file
@@ -141,6 +169,7 @@ pub fn resolve(file: &ConfigFile, env: &Env, sel: &Selection) -> Result<SourceCo
         profile: profile.map(|(n, _)| n.to_owned()),
         http,
         api_key,
+        options,
     })
 }
 
@@ -195,7 +224,7 @@ pub fn describe(file: &ConfigFile, env: &Env) -> Vec<Resolved> {
         .collect();
     for info in source::PROVIDERS {
         let url = env.get(&format!("TIX_{}_URL", info.env));
-        let key = format!("TIX_{}_API_KEY", info.env);
+        let key = info.key_var();
         if url.is_some() || env.get(&key).is_some() {
             out.push(Resolved {
                 name: format!("(env) {}", info.name),

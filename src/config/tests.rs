@@ -146,3 +146,15 @@ fn bad_base_url_flag_names_the_flag() {
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("--base-url"));
 }
+
+#[test]
+fn a_profile_option_the_provider_does_not_take_is_refused() {
+    let env = Env::from_pairs([("K", "v")]);
+    let f = file("[profiles.p]\nprovider = \"sonar\"\nbase_url = \"https://s\"\napi_key_env = \"K\"\n[profiles.p.options]\nticket_url = \"x\"\n")
+        .with_env(&env);
+    let err = resolve(&f, &env, &sel("sonar")).err().unwrap().to_string();
+    assert!(
+        err.contains("unknown option 'ticket_url' for sonar (allowed: none)"),
+        "{err}"
+    );
+}

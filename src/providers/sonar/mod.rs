@@ -54,6 +54,8 @@ const CAPABILITIES: Capabilities = Capabilities {
 pub const INFO: ProviderInfo = ProviderInfo {
     name: NAME,
     env: "SONAR",
+    key_name: "API_KEY",
+    options: &[],
     default_base_url: None,
     max_page_size: MAX_PAGE,
     min_page_size: 1,
