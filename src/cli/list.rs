@@ -1,7 +1,7 @@
 //! `tix list`: tickets from one or more providers, streamed to the chosen format.
 
 use super::output_args::OutputArgs;
-use super::{Ctx, when};
+use super::{Ctx, when, words};
 use crate::config::Selection;
 use crate::error::{Error, Result};
 use crate::model::{Priority, Query, SortField, SortOrder, Status, Ticket, TimeField};
@@ -123,9 +123,10 @@ impl ListArgs {
             ));
         }
         self.check_provider_flags(info)?;
-        let statuses = parse_words::<Status>("--status", &self.status)?;
-        let exclude_statuses = parse_words::<Status>("--exclude-status", &self.exclude_status)?;
-        let priorities = parse_words::<Priority>("--priority", &self.priority)?;
+        let statuses = words::parse_all::<Status>("--status", &self.status)?;
+        let exclude_statuses =
+            words::parse_all::<Status>("--exclude-status", &self.exclude_status)?;
+        let priorities = words::parse_all::<Priority>("--priority", &self.priority)?;
         let criteria = self
             .criteria
             .as_deref()
@@ -250,20 +251,6 @@ impl ListArgs {
         }
         Ok(())
     }
-}
-
-/// Parses normalized words (statuses, priorities) given to `flag`.
-fn parse_words<T: std::str::FromStr<Err = String>>(
-    flag: &str,
-    values: &[String],
-) -> Result<Vec<T>> {
-    values
-        .iter()
-        .map(|s| {
-            s.parse::<T>()
-                .map_err(|allowed| Error::invalid(flag, s, format!("one of: {allowed}")))
-        })
-        .collect()
 }
 
 pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {

@@ -1,16 +1,27 @@
 //! The command line: clap definitions and one file per verb. Nothing outside `src/cli`
 //! and `main.rs` knows clap; each verb turns its flags into library values and runs.
 
+mod attach;
+mod close;
+mod comment;
 mod config;
+mod create;
 mod demo;
 mod get;
 mod io;
+mod iocs;
 mod list;
+mod orgs;
 mod output_args;
 mod providers;
 mod schema;
 mod sim;
+mod tags;
+mod target;
+mod text_input;
+mod update;
 mod when;
+mod words;
 
 pub use io::Io;
 
@@ -54,6 +65,23 @@ pub enum Command {
     List(Box<list::ListArgs>),
     /// Show one ticket in full, with its comments.
     Get(get::GetArgs),
+    /// Add a comment to a ticket (TEXT, --file, or stdin).
+    Comment(comment::CommentArgs),
+    /// Close a ticket, with an optional closing comment.
+    Close(close::CloseArgs),
+    /// Open a ticket (an Argus case, a Cyderes service request).
+    Create(Box<create::CreateArgs>),
+    /// Change a ticket's status or priority, or add a comment with the change.
+    Update(update::UpdateArgs),
+    /// A ticket's attachments: list, download, add.
+    #[command(subcommand)]
+    Attach(attach::AttachCommand),
+    /// A ticket's tags: list, add, rm.
+    Tags(tags::TagsArgs),
+    /// The organizations (tenants) a key can see.
+    Orgs(orgs::OrgsArgs),
+    /// Indicators of compromise a provider shares (Cyderes MISP).
+    Iocs(iocs::IocsArgs),
     /// The providers tix knows and what each supports.
     Providers(providers::ProvidersArgs),
     /// Print the JSON Schema of the normalized ticket (tix.ticket/v1).
@@ -127,6 +155,14 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
     match command {
         Command::List(args) => list::run(*args, &mut ctx).await,
         Command::Get(args) => get::run(args, &mut ctx).await,
+        Command::Comment(args) => comment::run(args, &mut ctx).await,
+        Command::Close(args) => close::run(args, &mut ctx).await,
+        Command::Create(args) => create::run(*args, &mut ctx).await,
+        Command::Update(args) => update::run(args, &mut ctx).await,
+        Command::Attach(cmd) => attach::run(cmd, &mut ctx).await,
+        Command::Tags(args) => tags::run(args, &mut ctx).await,
+        Command::Orgs(args) => orgs::run(args, &mut ctx).await,
+        Command::Iocs(args) => iocs::run(args, &mut ctx).await,
         Command::Providers(args) => providers::run(args, &ctx),
         Command::Schema => schema::run(),
         Command::Config(args) => config::run(args, &mut ctx),

@@ -2,7 +2,7 @@
 
 use super::Io;
 use crate::error::Result;
-use crate::output::{Format, OutputOptions, parse_fields};
+use crate::output::{Format, OutputOptions, parse_fields, parse_record_fields};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
@@ -17,12 +17,26 @@ pub struct OutputArgs {
 impl OutputArgs {
     /// Checks the flags and decides the format from the terminal.
     pub fn options(&self, io: &Io) -> Result<OutputOptions> {
+        let fields = self.fields.as_deref().map(parse_fields).transpose()?;
+        self.build(io, fields)
+    }
+
+    /// Like [`options`](Self::options) for lists of other records, whose keys are `keys`.
+    pub fn record_options(&self, io: &Io, keys: &[&str]) -> Result<OutputOptions> {
+        let fields = self
+            .fields
+            .as_deref()
+            .map(|f| parse_record_fields(f, keys))
+            .transpose()?;
+        self.build(io, fields)
+    }
+
+    fn build(&self, io: &Io, fields: Option<Vec<String>>) -> Result<OutputOptions> {
         let format = match &self.output {
             Some(o) => o.parse::<Format>()?,
             None if io.stdout_tty => Format::Table,
             None => Format::Jsonl,
         };
-        let fields = self.fields.as_deref().map(parse_fields).transpose()?;
         Ok(OutputOptions {
             format,
             fields,

@@ -475,13 +475,8 @@ impl HttpClient {
                         provider: self.provider.into(),
                         status: status.as_u16(),
                         message: match target {
-                            Some(next) => format!(
-                                "{} has moved to {} (HTTP {})",
-                                url.path(),
-                                next.path(),
-                                status.as_u16()
-                            ),
-                            None => format!("{} has moved (HTTP {})", url.path(), status.as_u16()),
+                            Some(next) => format!("{} has moved to {}", url.path(), next.path()),
+                            None => format!("{} has moved", url.path()),
                         },
                     }));
                 }

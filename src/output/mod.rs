@@ -11,6 +11,7 @@ mod detail;
 mod fields;
 mod json;
 mod jsonl;
+mod records;
 mod table;
 
 use crate::model::{Priority, Status, Ticket};
@@ -21,6 +22,7 @@ use std::str::FromStr;
 
 pub use detail::write_detail;
 pub use fields::parse_fields;
+pub use records::{parse_record_fields, write_records};
 
 /// An `--output` format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,7 +19,8 @@ const DEFAULT_COLUMNS: &[&str] = &[
 
 /// Only the header rule. No junctions: any would make comfy-table put a space between
 /// columns on top of our padding.
-const STYLE: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('─'));
+pub(super) const STYLE: TableStyle =
+    TableStyle::new().header_separator(LineStyle::none().fill('─'));
 
 /// Space between columns.
 const GAP: u16 = 2;

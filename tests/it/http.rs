@@ -212,3 +212,120 @@ fn a_ca_file_that_is_not_pem_is_a_config_error() {
     assert_eq!(e.exit_code(), 3);
     assert!(e.to_string().contains("ca_file"), "{e}");
 }
+
+#[tokio::test]
+async fn a_download_streams_the_body_and_sends_no_key_when_told_not_to() {
+    let s = MockServer::start().await;
+    let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    Mock::given(method("GET"))
+        .and(path("/presigned/file.bin"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(body.clone()))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let c = client(&s.uri());
+    let mut sink: Vec<u8> = Vec::new();
+    let url = format!("{}/presigned/file.bin", s.uri()).parse().unwrap();
+    let (n, _) = c.download(url, &[], false, &mut sink).await.unwrap();
+    assert_eq!(n, body.len() as u64);
+    assert_eq!(sink, body);
+    let seen = &s.received_requests().await.unwrap()[0];
+    assert!(
+        !seen.headers.contains_key("authorization"),
+        "the key went to a pre-signed URL"
+    );
+}
+
+#[tokio::test]
+async fn a_download_is_retried_before_the_first_byte() {
+    let s = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/f"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/f"))
+        .and(header("authorization", "Bearer s3cret"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(b"ok".to_vec()))
+        .mount(&s)
+        .await;
+    let c = client(&s.uri());
+    let mut sink: Vec<u8> = Vec::new();
+    c.download(c.url(&["f"]), &[], true, &mut sink)
+        .await
+        .unwrap();
+    assert_eq!(sink, b"ok");
+}
+
+#[tokio::test]
+async fn a_get_follows_a_same_origin_redirect_a_post_says_where_it_moved() {
+    let s = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/case/1"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/case/2"))
+        .mount(&s)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/case/2"))
+        .and(header("authorization", "Bearer s3cret"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 2})))
+        .expect(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/case/1/comments"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/case/2/comments"))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let c = client(&s.uri());
+    let v: Value = c.get_json(c.url(&["case/1"]), &[]).await.unwrap();
+    assert_eq!(v["id"], 2);
+    let e = c
+        .send_json::<Value>(
+            reqwest::Method::POST,
+            c.url(&["case/1/comments"]),
+            &[],
+            Body::Json(json!({"comment": "x"})),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "test: /case/1/comments has moved to /case/2/comments (HTTP 301)"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_answer_reads_as_null_and_basic_auth_and_extra_headers_are_sent() {
+    let s = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/tag/x"))
+        // base64("acme+pub:priv")
+        .and(header("authorization", "Basic YWNtZStwdWI6cHJpdg=="))
+        .and(header("clientid", "cid-1"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let c = HttpClient::new(
+        "test",
+        &HttpOptions::new(s.uri().parse().unwrap()),
+        Credential::Basic {
+            user: "acme+pub".into(),
+            password: "priv".to_string().into(),
+        },
+        parse,
+    )
+    .unwrap()
+    .with_header("clientid", "cid-1")
+    .unwrap();
+    let v: Value = c
+        .send_json(reqwest::Method::DELETE, c.url(&["tag/x"]), &[], Body::Empty)
+        .await
+        .unwrap();
+    assert_eq!(v, Value::Null);
+}

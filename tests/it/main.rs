@@ -8,6 +8,7 @@ mod e2e;
 mod harness;
 mod http;
 mod sonar;
+mod verbs;
 
 #[test]
 fn no_forgotten_test_files() {
