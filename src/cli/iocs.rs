@@ -29,26 +29,11 @@ pub struct IocsArgs {
 
 pub async fn run(args: IocsArgs, ctx: &mut Ctx) -> Result<u8> {
     let opts = args.out.record_options(&ctx.io, Ioc::FIELDS)?;
-    let now = chrono::Utc::now();
-    let since = args
-        .since
-        .as_deref()
-        .map(|v| when::parse("--since", v, now))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|v| when::parse("--until", v, now))
-        .transpose()?;
-    if let (Some(s), Some(u)) = (since, until)
-        && s > u
-    {
-        return Err(Error::invalid(
-            "--until",
-            args.until.as_deref().unwrap_or_default(),
-            format!("a time after --since ({})", s.to_rfc3339()),
-        ));
-    }
+    let (since, until) = when::window(
+        args.since.as_deref(),
+        args.until.as_deref(),
+        chrono::Utc::now(),
+    )?;
     if args.limit == Some(0) {
         return Err(Error::invalid("--limit", 0, "a positive integer"));
     }

@@ -103,25 +103,7 @@ const MAX_CONCURRENCY: usize = 32;
 impl ListArgs {
     /// The validated query for one provider: every bound checked before any request.
     pub fn query(&self, info: &ProviderInfo, now: chrono::DateTime<chrono::Utc>) -> Result<Query> {
-        let since = self
-            .since
-            .as_deref()
-            .map(|v| when::parse("--since", v, now))
-            .transpose()?;
-        let until = self
-            .until
-            .as_deref()
-            .map(|v| when::parse("--until", v, now))
-            .transpose()?;
-        if let (Some(s), Some(u)) = (since, until)
-            && s > u
-        {
-            return Err(Error::invalid(
-                "--until",
-                self.until.as_deref().unwrap_or_default(),
-                format!("a time after --since ({})", s.to_rfc3339()),
-            ));
-        }
+        let (since, until) = when::window(self.since.as_deref(), self.until.as_deref(), now)?;
         self.check_provider_flags(info)?;
         let statuses = words::parse_all::<Status>("--status", &self.status)?;
         let exclude_statuses =

@@ -6,6 +6,25 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 const ALLOWED: &str = "an RFC 3339 time (2026-11-01T08:00:00Z), a UTC date (2026-11-01), \
                        a UTC 'YYYY-MM-DD HH:MM:SS', or a span back from now (90m, 36h, 7d, 2w)";
 
+/// Both bounds of a time window, each optional.
+pub type Window = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// `--since` and `--until` together: each parsed, and `since` not after `until`.
+pub fn window(since: Option<&str>, until: Option<&str>, now: DateTime<Utc>) -> Result<Window> {
+    let s = since.map(|v| parse("--since", v, now)).transpose()?;
+    let u = until.map(|v| parse("--until", v, now)).transpose()?;
+    if let (Some(s), Some(u)) = (s, u)
+        && s > u
+    {
+        return Err(Error::invalid(
+            "--until",
+            until.unwrap_or_default(),
+            format!("a time after --since ({})", s.to_rfc3339()),
+        ));
+    }
+    Ok((s, u))
+}
+
 /// Parses one value of `flag`, relative to `now`.
 pub fn parse(flag: &str, value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     let v = value.trim();

@@ -19,37 +19,30 @@ pub fn parse_all<T: std::str::FromStr<Err = String>>(
 
 /// A status to set: any normalized status but `unknown`, which no provider can be told.
 pub fn status_to_set(flag: &str, value: Option<&str>) -> Result<Option<Status>> {
-    value
-        .map(|s| {
-            s.parse::<Status>()
-                .ok()
-                .filter(|s| *s != Status::Unknown)
-                .ok_or_else(|| {
-                    let allowed: Vec<&str> = Status::ALL
-                        .iter()
-                        .filter(|s| **s != Status::Unknown)
-                        .map(|s| s.as_str())
-                        .collect();
-                    Error::invalid(flag, s, format!("one of: {}", allowed.join(", ")))
-                })
-        })
-        .transpose()
+    to_set(flag, value, &Status::ALL, Status::Unknown)
 }
 
 /// A priority to set: any normalized priority but `unknown`.
 pub fn priority_to_set(flag: &str, value: Option<&str>) -> Result<Option<Priority>> {
+    to_set(flag, value, &Priority::ALL, Priority::Unknown)
+}
+
+fn to_set<T>(flag: &str, value: Option<&str>, all: &[T], unknown: T) -> Result<Option<T>>
+where
+    T: std::str::FromStr + PartialEq + Copy + std::fmt::Display,
+{
     value
-        .map(|p| {
-            p.parse::<Priority>()
+        .map(|v| {
+            v.parse::<T>()
                 .ok()
-                .filter(|p| *p != Priority::Unknown)
+                .filter(|t| *t != unknown)
                 .ok_or_else(|| {
-                    let allowed: Vec<&str> = Priority::ALL
+                    let allowed: Vec<String> = all
                         .iter()
-                        .filter(|p| **p != Priority::Unknown)
-                        .map(|p| p.as_str())
+                        .filter(|t| **t != unknown)
+                        .map(T::to_string)
                         .collect();
-                    Error::invalid(flag, p, format!("one of: {}", allowed.join(", ")))
+                    Error::invalid(flag, v, format!("one of: {}", allowed.join(", ")))
                 })
         })
         .transpose()
