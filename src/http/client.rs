@@ -255,12 +255,42 @@ impl HttpClient {
     pub async fn send_json_with_headers<T: DeserializeOwned>(
         &self,
         method: Method,
-        mut url: Url,
+        url: Url,
         query: &[(&str, String)],
         body: Body,
     ) -> Result<(T, HeaderMap)> {
-        add_query(&mut url, query);
         let idempotent = is_idempotent(&method);
+        self.send_json_as(method, url, query, body, idempotent)
+            .await
+    }
+
+    /// Like [`send_json`](Self::send_json) where the method alone does not say whether
+    /// a retry is safe: a search sent as POST is (`idempotent: true`), a PUT that adds a
+    /// comment is not (`false`). A request that is not idempotent is never sent twice
+    /// once the server may have acted on it.
+    pub async fn send_json_idempotent<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        query: &[(&str, String)],
+        body: Body,
+        idempotent: bool,
+    ) -> Result<T> {
+        Ok(self
+            .send_json_as(method, url, query, body, idempotent)
+            .await?
+            .0)
+    }
+
+    async fn send_json_as<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        mut url: Url,
+        query: &[(&str, String)],
+        body: Body,
+        idempotent: bool,
+    ) -> Result<(T, HeaderMap)> {
+        add_query(&mut url, query);
         let (method, url, body) = (&method, &url, &body);
         self.retrying(method, url, || async move {
             match self.attempt(method, url, body, idempotent).await {
