@@ -15,5 +15,6 @@ pub mod paginate;
 pub mod providers;
 pub mod sim;
 pub mod source;
+pub mod sync;
 
 pub use error::{Error, Result};
