@@ -140,3 +140,162 @@ fn paging(query: Option<&str>) -> Result<(usize, usize), ArgusError> {
 fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{SimOptions, harness};
+    use serde_json::{Value, json};
+
+    const KEY: &str = harness::KEY;
+
+    async fn sim() -> crate::sim::SimHandle {
+        harness::sim(SimOptions {
+            tickets: 200,
+            api_key: Some(KEY.into()),
+            ..SimOptions::default()
+        })
+        .await
+    }
+
+    async fn send(req: reqwest::RequestBuilder) -> (u16, Value) {
+        let resp = req.header("Argus-API-Key", KEY).send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn search(sim: &crate::sim::SimHandle, body: Value) -> (u16, Value) {
+        let url = harness::url(sim, "argus", "/cases/v2/case/search");
+        send(harness::client().post(url).json(&body)).await
+    }
+
+    fn ids(v: &Value) -> Vec<i64> {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_missing_or_wrong_key_is_401_with_the_envelope() {
+        let sim = sim().await;
+        let url = harness::url(&sim, "argus", "/cases/v2/case");
+        for req in [
+            harness::client().get(&url),
+            harness::client().get(&url).header("Argus-API-Key", "wrong"),
+        ] {
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status(), 401);
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(body["messages"][0]["message"], "Authentication failed");
+            assert_eq!(body["data"], Value::Null);
+        }
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn sub_criteria_or_required_and_exclude() {
+        let sim = sim().await;
+        let (_, all) = search(&sim, json!({"limit": 0})).await;
+        assert_eq!(all["count"], 200);
+        let cases = all["data"].as_array().unwrap().clone();
+        let count = |f: &dyn Fn(&Value) -> bool| cases.iter().filter(|c| f(c)).count();
+
+        // The document's example: status pendingSoc OR priority high.
+        let (_, or) = search(
+            &sim,
+            json!({"limit": 0, "subCriteria": [{"status": ["pendingSoc"]}, {"priority": ["high"]}]}),
+        )
+        .await;
+        assert_eq!(
+            or["count"],
+            count(&|c| c["status"] == "pendingSoc" || c["priority"] == "high")
+        );
+        let (_, excl) = search(
+            &sim,
+            json!({"limit": 0, "priority": ["high"], "subCriteria": [{"exclude": true, "status": ["closed"]}]}),
+        )
+        .await;
+        assert_eq!(
+            excl["count"],
+            count(&|c| c["priority"] == "high" && c["status"] != "closed")
+        );
+        let (_, req) = search(
+            &sim,
+            json!({"limit": 0, "subCriteria": [{"required": true, "type": ["change"]}, {"required": true, "priority": ["low"]}]}),
+        )
+        .await;
+        assert_eq!(
+            req["count"],
+            count(&|c| c["type"] == "change" && c["priority"] == "low")
+        );
+        // The document's older word for workingCustomer is accepted.
+        let (_, old) = search(&sim, json!({"limit": 0, "status": ["waitingCustomer"]})).await;
+        assert_eq!(old["count"], count(&|c| c["status"] == "workingCustomer"));
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn paging_defaults_limits_and_sorting() {
+        let sim = sim().await;
+        let (status, page) = search(&sim, json!({})).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            (page["size"].as_u64(), page["count"].as_u64()),
+            (Some(25), Some(200))
+        );
+        let (_, desc) = search(&sim, json!({"sortBy": ["-id"], "limit": 3, "offset": 1})).await;
+        assert_eq!(ids(&desc), vec![1_000_199, 1_000_198, 1_000_197]);
+        let (status, err) = search(&sim, json!({"limit": 100_001})).await;
+        assert_eq!(status, 412);
+        assert_eq!(err["messages"][0]["type"], "FIELD_ERROR");
+        assert_eq!(err["messages"][0]["field"], "limit");
+        let (status, _) = search(&sim, json!({"status": ["open"]})).await;
+        assert_eq!(status, 412);
+        let url = harness::url(&sim, "argus", "/cases/v2/case");
+        let (status, simple) = send(harness::client().get(url).query(&[
+            ("status", "closed"),
+            ("status", "pendingSoc"),
+            ("limit", "0"),
+        ]))
+        .await;
+        assert_eq!(status, 200);
+        assert!(
+            simple["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["status"] == "closed" || c["status"] == "pendingSoc")
+        );
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn restricted_fields_merged_cases_and_unknown_cases() {
+        let sim = sim().await;
+        let case = harness::url(&sim, "argus", "/cases/v2/case/1000001");
+        let (status, err) = send(harness::client().put(&case).json(&json!({"subject": "x"}))).await;
+        assert_eq!(status, 403);
+        assert_eq!(err["messages"][0]["type"], "FIELD_ERROR");
+        assert_eq!(err["messages"][0]["field"], "subject");
+        let merged = harness::url(&sim, "argus", "/cases/v2/case/1000000");
+        let resp = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(&merged)
+            .header("Argus-API-Key", KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 301);
+        let (status, _) = send(harness::client().get(format!("{merged}?skipRedirect=true"))).await;
+        assert_eq!(status, 404);
+        let (status, _) =
+            send(harness::client().get(harness::url(&sim, "argus", "/cases/v2/case/42"))).await;
+        assert_eq!(status, 404);
+        sim.shutdown().await;
+    }
+}
