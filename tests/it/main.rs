@@ -3,6 +3,9 @@
 //! Tests restate the ticket schema with `serde_json::Value` instead of importing
 //! `tix::model::Ticket`, so an accidental schema change fails here.
 
+mod argus;
+mod argus_e2e;
+mod argus_verbs;
 mod cli;
 mod e2e;
 mod harness;
