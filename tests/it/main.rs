@@ -4,6 +4,7 @@
 //! `tix::model::Ticket`, so an accidental schema change fails here.
 
 mod cli;
+mod cyderes;
 mod e2e;
 mod harness;
 mod http;
