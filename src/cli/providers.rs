@@ -20,7 +20,7 @@ pub fn run(args: ProvidersArgs, ctx: &Ctx) -> Result<u8> {
             .map(|p| {
                 serde_json::json!({
                     "name": p.name,
-                    "env": [format!("TIX_{}_URL", p.env), format!("TIX_{}_API_KEY", p.env)],
+                    "env": [format!("TIX_{}_URL", p.env), p.key_var()],
                     "default_base_url": p.default_base_url,
                     "page_size": {"min": p.min_page_size, "max": p.max_page_size},
                     "supports": p.capabilities.operations().iter().filter(|(_, ok)| *ok).map(|(n, _)| *n).collect::<Vec<_>>(),
@@ -47,7 +47,7 @@ pub fn run(args: ProvidersArgs, ctx: &Ctx) -> Result<u8> {
                 p.name.to_owned(),
                 format!("{}..={}", p.min_page_size, p.max_page_size),
                 ops.join(", "),
-                format!("TIX_{0}_URL, TIX_{0}_API_KEY", p.env),
+                format!("TIX_{}_URL, {}", p.env, p.key_var()),
             ]);
         }
         writeln!(out, "{}", table.trim_fmt())?;

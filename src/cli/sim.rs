@@ -65,11 +65,11 @@ pub async fn run(args: SimArgs) -> Result<u8> {
     drop(out);
     for p in PROVIDERS {
         eprintln!(
-            "{:<10} TIX_{}_URL={}  TIX_{}_API_KEY=<any>",
+            "{:<10} TIX_{}_URL={}  {}=<any>",
             p.name,
             p.env,
             handle.base_url(p.name),
-            p.env
+            p.key_var()
         );
     }
     eprintln!("stats: http://{}/_sim/stats — Ctrl-C stops", handle.addr());

@@ -3,4 +3,5 @@
 //! (`Query` → request parameters and client-side filters).
 
 pub mod argus;
+pub mod cyderes;
 pub mod sonar;

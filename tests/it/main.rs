@@ -7,6 +7,7 @@ mod argus;
 mod argus_e2e;
 mod argus_verbs;
 mod cli;
+mod cyderes;
 mod e2e;
 mod harness;
 mod http;
