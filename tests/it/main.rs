@@ -4,6 +4,7 @@
 //! `tix::model::Ticket`, so an accidental schema change fails here.
 
 mod arcticwolf;
+mod arcticwolf_e2e;
 mod cli;
 mod e2e;
 mod harness;
