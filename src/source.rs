@@ -199,6 +199,7 @@ pub const PROVIDERS: &[ProviderInfo] = &[
     crate::providers::sonar::INFO,
     crate::providers::argus::INFO,
     crate::providers::cyderes::INFO,
+    crate::providers::arcticwolf::INFO,
 ];
 
 /// The provider called `name`, or an error listing the known ones.

@@ -3,6 +3,8 @@
 //! Tests restate the ticket schema with `serde_json::Value` instead of importing
 //! `tix::model::Ticket`, so an accidental schema change fails here.
 
+mod arcticwolf;
+mod arcticwolf_e2e;
 mod argus;
 mod argus_e2e;
 mod argus_verbs;
