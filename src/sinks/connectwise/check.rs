@@ -46,6 +46,8 @@ fn finding(what: &'static str, request: &str, e: &Error) -> Finding {
             "the API member's security role lacks {} ({request} answered 403)",
             permission(what)
         )
+    } else if let Error::Config(m) = e {
+        m.clone()
     } else {
         e.to_string()
     };

@@ -77,6 +77,7 @@ async fn lookup(
     field: &str,
     value: &str,
     what: &str,
+    on: &str,
     flag: &str,
 ) -> Result<Named> {
     let by_id = !value.is_empty() && value.chars().all(|c| c.is_ascii_digit());
@@ -92,10 +93,10 @@ async fn lookup(
     match (active.next(), active.next()) {
         (Some(one), None) => Ok(one),
         (None, _) => Err(Error::Config(format!(
-            "{NAME}: no active {what} '{value}' ({flag})"
+            "{NAME}: no active {what} '{value}'{on} ({flag})"
         ))),
         (Some(_), Some(_)) => Err(Error::Config(format!(
-            "{NAME}: several {what}s are called '{value}'; give its id to {flag}"
+            "{NAME}: several {what} records{on} are called '{value}'; give its id to {flag}"
         ))),
     }
 }
@@ -109,6 +110,7 @@ impl TargetSpec {
             "name",
             &self.board,
             "service board",
+            "",
             "--board",
         )
         .await
@@ -119,10 +121,8 @@ impl TargetSpec {
             &["service/boards", &board_id, "statuses"],
             "name",
             &self.status,
-            &format!(
-                "status of board '{}'",
-                board.name.as_deref().unwrap_or(&board_id)
-            ),
+            "status",
+            &format!(" on board '{}'", board.name.as_deref().unwrap_or(&board_id)),
             "--status",
         )
         .await
@@ -133,6 +133,7 @@ impl TargetSpec {
             "identifier",
             &self.company,
             "company",
+            "",
             "--company",
         )
         .await
@@ -145,6 +146,7 @@ impl TargetSpec {
                 "name",
                 v,
                 "priority",
+                "",
                 "--priority-map",
             )
             .await
