@@ -16,5 +16,6 @@ pub mod providers;
 pub mod sim;
 pub mod sinks;
 pub mod source;
+pub mod sync;
 
 pub use error::{Error, Result};

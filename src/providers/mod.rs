@@ -2,4 +2,5 @@
 //! `wire.rs` (the vendor's JSON, private), `map.rs` (wire → model) and `query.rs`
 //! (`Query` → request parameters and client-side filters).
 
+pub mod argus;
 pub mod sonar;

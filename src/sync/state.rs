@@ -1,0 +1,468 @@
+//! The sync state: one SQLite database (rusqlite, bundled) holding each source's cursor,
+//! the keys written near its boundary, and a row per run.
+//!
+//! Durability: `synchronous = FULL` in rollback-journal mode, so a committed transaction
+//! survives a crash and an uncommitted one leaves nothing. A run's keys go to a
+//! connection-local temporary table while it runs and reach `sync_key` only in the one
+//! transaction that also moves the watermark, after the output file is durable.
+
+use super::schema;
+use super::window::stamp;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// An open state database.
+pub struct State {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What is stored for one source before a run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cursor {
+    pub watermark: Option<DateTime<Utc>>,
+    pub keys_floor: Option<DateTime<Utc>>,
+    /// Files written so far for this source.
+    pub files: u64,
+}
+
+/// Everything a successful run commits at once.
+#[derive(Debug, Clone)]
+pub struct Commit<'a> {
+    pub source: &'a str,
+    pub provider: &'a str,
+    pub watermark: Option<DateTime<Utc>>,
+    pub keys_floor: Option<DateTime<Utc>>,
+    pub wrote_file: bool,
+    pub run: RunRow,
+}
+
+/// One row of `sync_run`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RunRow {
+    pub source: String,
+    pub started: DateTime<Utc>,
+    pub ended: DateTime<Utc>,
+    pub window_from: Option<DateTime<Utc>>,
+    pub window_to: DateTime<Utc>,
+    pub seen: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub file: Option<String>,
+    /// `ok`, or `failed: <reason>`.
+    pub outcome: String,
+}
+
+/// One source as `tix sync status` shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SourceStatus {
+    pub source: String,
+    pub provider: String,
+    pub watermark: Option<DateTime<Utc>>,
+    pub boundary_keys: Vec<String>,
+    pub files: u64,
+    pub keys: u64,
+    pub runs: u64,
+    pub last_run: Option<RunRow>,
+}
+
+impl State {
+    /// Opens (creating it and its directory when missing) and migrates the database.
+    pub fn open(path: &Path) -> Result<State> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let fail = |e: rusqlite::Error| db_error(path, e);
+        let mut conn = Connection::open(path).map_err(fail)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(fail)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(fail)?;
+        schema::migrate(&mut conn)
+            .map_err(fail)?
+            .map_err(Error::Config)?;
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS run_key (
+                id TEXT NOT NULL, updated TEXT NOT NULL, PRIMARY KEY (id, updated)
+            ) WITHOUT ROWID;",
+        )
+        .map_err(fail)?;
+        Ok(State {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database itself, for features that keep their own tables in it (through a
+    /// migration appended to `schema::MIGRATIONS`).
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn fail(&self, e: rusqlite::Error) -> Error {
+        db_error(&self.path, e)
+    }
+
+    /// The stored cursor of `source` (defaults before its first run).
+    pub fn cursor(&self, source: &str) -> Result<Cursor> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT watermark, keys_floor, files FROM sync_source WHERE source = ?1",
+                [source],
+                |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| self.fail(e))?;
+        let Some((watermark, floor, files)) = row else {
+            return Ok(Cursor::default());
+        };
+        Ok(Cursor {
+            watermark: parse_opt(watermark.as_deref())?,
+            keys_floor: parse_opt(floor.as_deref())?,
+            files: files as u64,
+        })
+    }
+
+    /// Forgets the keys of a run that did not commit (this connection's only).
+    pub fn begin_run(&mut self) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM temp.run_key", [])
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
+    /// True when `(id, updated)` was written neither by an earlier run of `source` nor
+    /// earlier in this run; it then counts as written by this run.
+    pub fn admit(&self, source: &str, id: &str, updated: &DateTime<Utc>) -> Result<bool> {
+        let updated = stamp(updated);
+        let fail = |e| self.fail(e);
+        let earlier = self
+            .conn
+            .prepare_cached("SELECT 1 FROM sync_key WHERE source = ?1 AND id = ?2 AND updated = ?3")
+            .map_err(fail)?
+            .exists(params![source, id, updated])
+            .map_err(fail)?;
+        if earlier {
+            return Ok(false);
+        }
+        let inserted = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO temp.run_key (id, updated) VALUES (?1, ?2)")
+            .map_err(fail)?
+            .execute(params![id, updated])
+            .map_err(fail)?;
+        Ok(inserted == 1)
+    }
+
+    /// Commits a run in one transaction: its keys at or after the new floor, the pruning
+    /// of older keys, the cursor, and the run's row.
+    pub fn commit(&mut self, c: &Commit<'_>) -> Result<()> {
+        let path = self.path.clone();
+        let fail = |e| db_error(&path, e);
+        let tx = self.conn.transaction().map_err(fail)?;
+        let floor = c.keys_floor.as_ref().map(stamp).unwrap_or_default();
+        tx.execute(
+            "INSERT OR IGNORE INTO sync_key (source, id, updated)
+             SELECT ?1, id, updated FROM temp.run_key WHERE updated >= ?2",
+            params![c.source, floor],
+        )
+        .map_err(fail)?;
+        tx.execute(
+            "DELETE FROM sync_key WHERE source = ?1 AND updated < ?2",
+            params![c.source, floor],
+        )
+        .map_err(fail)?;
+        let watermark = c.watermark.as_ref().map(stamp);
+        let boundary: Vec<String> = match &watermark {
+            Some(w) => {
+                let mut stmt = tx
+                    .prepare(
+                        "SELECT id FROM sync_key WHERE source = ?1 AND updated = ?2 ORDER BY id",
+                    )
+                    .map_err(fail)?;
+                stmt.query_map(params![c.source, w], |r| r.get(0))
+                    .map_err(fail)?
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(fail)?
+            }
+            None => Vec::new(),
+        };
+        let boundary = serde_json::to_string(&boundary).map_err(|e| Error::Io(e.into()))?;
+        tx.execute(
+            "INSERT INTO sync_source (source, provider, watermark, keys_floor, boundary_keys, files)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (source) DO UPDATE SET provider = excluded.provider,
+                 watermark = excluded.watermark, keys_floor = excluded.keys_floor,
+                 boundary_keys = excluded.boundary_keys, files = sync_source.files + ?6",
+            params![
+                c.source,
+                c.provider,
+                watermark,
+                c.keys_floor.as_ref().map(stamp),
+                boundary,
+                i64::from(c.wrote_file)
+            ],
+        )
+        .map_err(fail)?;
+        insert_run(&tx, &c.run).map_err(fail)?;
+        tx.execute("DELETE FROM temp.run_key", []).map_err(fail)?;
+        tx.commit().map_err(fail)
+    }
+
+    /// Records a run that failed; the cursor and keys stay as they were.
+    pub fn record_failure(&mut self, run: &RunRow) -> Result<()> {
+        let path = self.path.clone();
+        self.conn
+            .execute("DELETE FROM temp.run_key", [])
+            .map_err(|e| db_error(&path, e))?;
+        insert_run(&self.conn, run).map_err(|e| db_error(&path, e))?;
+        Ok(())
+    }
+
+    /// Every source with its cursor and its most recent run, by name.
+    pub fn status(&self) -> Result<Vec<SourceStatus>> {
+        let fail = |e| self.fail(e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.source, s.provider, s.watermark, s.boundary_keys, s.files,
+                    (SELECT count(*) FROM sync_key k WHERE k.source = s.source),
+                    (SELECT count(*) FROM sync_run r WHERE r.source = s.source)
+                 FROM sync_source s
+                 UNION ALL
+                 SELECT DISTINCT r.source, '', NULL, '[]', 0, 0,
+                    (SELECT count(*) FROM sync_run x WHERE x.source = r.source)
+                 FROM sync_run r WHERE r.source NOT IN (SELECT source FROM sync_source)
+                 ORDER BY 1",
+            )
+            .map_err(fail)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                ))
+            })
+            .map_err(fail)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(fail)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (source, provider, watermark, boundary, files, keys, runs) in rows {
+            let last_run = self.runs(&source, 1)?.pop();
+            out.push(SourceStatus {
+                boundary_keys: serde_json::from_str(&boundary).unwrap_or_default(),
+                watermark: parse_opt(watermark.as_deref())?,
+                source,
+                provider,
+                files: files as u64,
+                keys: keys as u64,
+                runs: runs as u64,
+                last_run,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The most recent `limit` runs of `source`, newest first.
+    pub fn runs(&self, source: &str, limit: u32) -> Result<Vec<RunRow>> {
+        let fail = |e| self.fail(e);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT source, started, ended, window_from, window_to, seen, new, updated, file, outcome
+                 FROM sync_run WHERE source = ?1 ORDER BY id DESC LIMIT ?2",
+            )
+            .map_err(fail)?;
+        let raw = stmt
+            .query_map(params![source, limit], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    [
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(4)?,
+                    ],
+                    r.get::<_, Option<String>>(3)?,
+                    [
+                        r.get::<_, i64>(5)?,
+                        r.get::<_, i64>(6)?,
+                        r.get::<_, i64>(7)?,
+                    ],
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, String>(9)?,
+                ))
+            })
+            .map_err(fail)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(fail)?;
+        raw.into_iter()
+            .map(
+                |(source, [started, ended, to], from, [seen, new, updated], file, outcome)| {
+                    Ok(RunRow {
+                        source,
+                        started: parse(&started)?,
+                        ended: parse(&ended)?,
+                        window_from: parse_opt(from.as_deref())?,
+                        window_to: parse(&to)?,
+                        seen: seen as u64,
+                        new: new as u64,
+                        updated: updated as u64,
+                        file,
+                        outcome,
+                    })
+                },
+            )
+            .collect()
+    }
+}
+
+fn insert_run(conn: &Connection, run: &RunRow) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT INTO sync_run (source, started, ended, window_from, window_to, seen, new, updated, file, outcome)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            run.source,
+            stamp(&run.started),
+            stamp(&run.ended),
+            run.window_from.as_ref().map(stamp),
+            stamp(&run.window_to),
+            run.seen as i64,
+            run.new as i64,
+            run.updated as i64,
+            run.file,
+            run.outcome
+        ],
+    )
+}
+
+fn db_error(path: &Path, e: rusqlite::Error) -> Error {
+    Error::Io(std::io::Error::other(format!(
+        "sync state {}: {e}",
+        path.display()
+    )))
+}
+
+fn parse(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::Config(format!("sync state holds a bad time '{s}': {e}")))
+}
+
+fn parse_opt(s: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    s.map(parse).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 3, h, m, 0).unwrap()
+    }
+
+    fn run_row(source: &str) -> RunRow {
+        RunRow {
+            source: source.into(),
+            started: at(10, 0),
+            ended: at(10, 1),
+            window_from: None,
+            window_to: at(10, 0),
+            seen: 2,
+            new: 2,
+            updated: 0,
+            file: Some("f".into()),
+            outcome: "ok".into(),
+        }
+    }
+
+    #[test]
+    fn keys_are_admitted_once_and_survive_only_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/state.db");
+        let mut st = State::open(&path).unwrap();
+        st.begin_run().unwrap();
+        assert!(st.admit("sonar", "a", &at(9, 0)).unwrap());
+        assert!(!st.admit("sonar", "a", &at(9, 0)).unwrap(), "same run");
+        assert!(st.admit("sonar", "a", &at(9, 5)).unwrap(), "a new version");
+        // Not committed: a new connection (the next process) sees nothing.
+        drop(st);
+        let mut st = State::open(&path).unwrap();
+        st.begin_run().unwrap();
+        assert!(st.admit("sonar", "a", &at(9, 0)).unwrap());
+        assert!(st.admit("sonar", "b", &at(9, 30)).unwrap());
+        st.commit(&Commit {
+            source: "sonar",
+            provider: "sonar",
+            watermark: Some(at(9, 30)),
+            keys_floor: Some(at(9, 10)),
+            wrote_file: true,
+            run: run_row("sonar"),
+        })
+        .unwrap();
+        drop(st);
+        let mut st = State::open(&path).unwrap();
+        st.begin_run().unwrap();
+        // Below the floor the key was pruned (windows never reach there); above it, kept.
+        assert!(st.admit("sonar", "a", &at(9, 0)).unwrap());
+        assert!(!st.admit("sonar", "b", &at(9, 30)).unwrap());
+        assert!(
+            st.admit("argus", "b", &at(9, 30)).unwrap(),
+            "keys are per source"
+        );
+        let c = st.cursor("sonar").unwrap();
+        assert_eq!(c.watermark, Some(at(9, 30)));
+        assert_eq!(c.keys_floor, Some(at(9, 10)));
+        assert_eq!(c.files, 1);
+        assert_eq!(st.cursor("none").unwrap(), Cursor::default());
+    }
+
+    #[test]
+    fn status_shows_cursors_and_failed_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = State::open(&dir.path().join("s.db")).unwrap();
+        st.begin_run().unwrap();
+        st.admit("sonar", "x", &at(9, 30)).unwrap();
+        st.commit(&Commit {
+            source: "sonar",
+            provider: "sonar",
+            watermark: Some(at(9, 30)),
+            keys_floor: Some(at(9, 0)),
+            wrote_file: true,
+            run: run_row("sonar"),
+        })
+        .unwrap();
+        let mut failed = run_row("argus");
+        failed.outcome = "failed: boom".into();
+        st.record_failure(&failed).unwrap();
+        let s = st.status().unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].source, "argus");
+        assert_eq!(s[0].watermark, None);
+        assert_eq!(s[0].last_run.as_ref().unwrap().outcome, "failed: boom");
+        assert_eq!(s[1].boundary_keys, vec!["x".to_string()]);
+        assert_eq!((s[1].files, s[1].keys, s[1].runs), (1, 1, 1));
+    }
+}
