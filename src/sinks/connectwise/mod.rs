@@ -10,8 +10,9 @@
 //! - `client.rs`: root, auth, paging by `Link`, errors; `wire.rs`: the API's types.
 //! - `target.rs`: board, status, company and priorities by name or id.
 //! - `check.rs`: `tix cw check`, naming the missing security-role permission.
-//! - `push.rs` / `pull.rs`: the two directions; `ledger.rs`: what tix remembers;
-//!   `marker.rs`: the marks that make writes exactly-once and echo-free.
+//! - `push.rs` / `pull.rs`: the two directions; `ledger.rs`: what tix remembers
+//!   (`sqlite_ledger.rs`: in the sync state); `marker.rs`: the marks that make writes
+//!   exactly-once and echo-free; `sync.rs`: one `tix sync --to connectwise` run.
 
 pub mod check;
 pub mod client;
@@ -19,6 +20,8 @@ pub mod ledger;
 pub mod marker;
 pub mod pull;
 pub mod push;
+pub mod sqlite_ledger;
+pub mod sync;
 pub mod target;
 mod wire;
 
