@@ -14,6 +14,7 @@ pub mod output;
 pub mod paginate;
 pub mod providers;
 pub mod sim;
+pub mod sinks;
 pub mod source;
 pub mod sync;
 

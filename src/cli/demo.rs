@@ -113,6 +113,7 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
         )?;
         write_detail(&opts, &full, &mut out)?;
     }
+    super::cw::demo(&handle.base_url("connectwise"), &sources, &recent, &mut out).await?;
     writeln!(
         out,
         "\nFor programs: add -o json, -o jsonl or -o csv; `tix schema` prints the ticket's JSON Schema."

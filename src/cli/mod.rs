@@ -6,6 +6,7 @@ mod close;
 mod comment;
 mod config;
 mod create;
+mod cw;
 mod demo;
 mod get;
 mod io;
@@ -82,6 +83,9 @@ pub enum Command {
     Orgs(orgs::OrgsArgs),
     /// Indicators of compromise a provider shares (Cyderes MISP).
     Iocs(iocs::IocsArgs),
+    /// ConnectWise Manage, where MSSP tickets land (`tix cw check`).
+    #[command(subcommand)]
+    Cw(cw::CwCommand),
     /// The providers tix knows and what each supports.
     Providers(providers::ProvidersArgs),
     /// Print the JSON Schema of the normalized ticket (tix.ticket/v1).
@@ -163,6 +167,7 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
         Command::Tags(args) => tags::run(args, &mut ctx).await,
         Command::Orgs(args) => orgs::run(args, &mut ctx).await,
         Command::Iocs(args) => iocs::run(args, &mut ctx).await,
+        Command::Cw(cmd) => cw::run(cmd, &mut ctx).await,
         Command::Providers(args) => providers::run(args, &ctx),
         Command::Schema => schema::run(),
         Command::Config(args) => config::run(args, &mut ctx),

@@ -76,6 +76,11 @@ pub async fn run(args: SimArgs) -> Result<u8> {
             p.key_var()
         );
     }
+    eprintln!(
+        "{:<10} TIX_CW_SITE={}  TIX_CW_COMPANY=<any> TIX_CW_PUBLIC_KEY=<any> TIX_CW_PRIVATE_KEY=<any> TIX_CW_CLIENT_ID=<any>",
+        "connectwise",
+        handle.base_url("connectwise")
+    );
     eprintln!("stats: http://{}/_sim/stats — Ctrl-C stops", handle.addr());
     tokio::select! {
         r = tokio::signal::ctrl_c() => {

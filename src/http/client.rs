@@ -57,6 +57,9 @@ pub enum Body {
     Form(Vec<(String, String)>),
     /// `multipart/form-data`, rebuilt for each attempt (a reqwest form is single-use).
     Multipart(Vec<FilePart>),
+    /// `multipart/form-data` with plain text fields beside the files (ConnectWise
+    /// `/system/documents` takes `recordType`, `recordId` and `title` beside `file`).
+    MultipartFields(Vec<(String, String)>, Vec<FilePart>),
 }
 
 /// One file in a multipart body.
@@ -469,6 +472,11 @@ impl HttpClient {
                 Body::Json(v) => req.json(v),
                 Body::Form(pairs) => req.form(pairs),
                 Body::Multipart(parts) => req.multipart(multipart(parts)),
+                Body::MultipartFields(fields, parts) => req.multipart(
+                    fields
+                        .iter()
+                        .fold(multipart(parts), |f, (k, v)| f.text(k.clone(), v.clone())),
+                ),
             };
             let resp = match req.send().await {
                 Ok(resp) => resp,

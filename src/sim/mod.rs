@@ -14,6 +14,7 @@
 
 mod arcticwolf;
 mod argus;
+mod connectwise;
 mod dataset;
 mod faults;
 #[cfg(test)]
@@ -159,6 +160,7 @@ fn providers(opts: &SimOptions) -> Vec<(&'static str, Router)> {
         ("/argus", argus::router(opts)),
         ("/sonar", sonar::router(opts)),
         ("/arcticwolf", arcticwolf::router(opts)),
+        ("/connectwise", connectwise::router(opts)),
     ]
 }
 

@@ -42,6 +42,21 @@ pub const MIGRATIONS: &[&str] = &[
         outcome      TEXT NOT NULL
     );
     CREATE INDEX sync_run_source ON sync_run (source, id);",
+    // 2: the ConnectWise push side (src/sinks/connectwise/ledger.rs): each MSSP ticket's
+    // ConnectWise ticket with what was last pushed, and the items already crossed.
+    "CREATE TABLE cw_ticket (
+        provider   TEXT NOT NULL,
+        id         TEXT NOT NULL,
+        cw_id      INTEGER NOT NULL,
+        state_json TEXT NOT NULL,
+        PRIMARY KEY (provider, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE cw_item (
+        provider TEXT NOT NULL,
+        id       TEXT NOT NULL,
+        item     TEXT NOT NULL,
+        PRIMARY KEY (provider, id, item)
+    ) WITHOUT ROWID;",
 ];
 
 /// Brings `conn` up to the latest schema. A database from a newer tix is refused rather

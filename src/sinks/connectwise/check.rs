@@ -1,0 +1,194 @@
+//! `tix cw check`: before any ticket is written, that the keys work, that the board,
+//! the status and the company exist, and that the API member's security role allows
+//! what sync does, naming the exact permission from the vendor document's table
+//! (connectwise-configuration.txt, Step 1 items 9 and 11) when it does not.
+//!
+//! ConnectWise's 403 says only "You do not have security permission to perform this
+//! action." (research §2.8), so each read is tied to the permission that governs it.
+//! Add and Edit levels cannot be seen without writing; the report says so.
+
+use super::client::CwClient;
+use super::target::{Step, TargetSpec, quoted};
+use super::wire;
+use crate::error::Error;
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub what: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// The vendor document's permission for each read (category › permission: level).
+pub fn permission(what: &str) -> &'static str {
+    match what {
+        "board" | "status" => {
+            "System › Table Setup: Inquire Level All, with \"Service / ServiceBoard\" under Allow Access"
+        }
+        "priority" => {
+            "System › Table Setup: Inquire Level All, with \"Service / Priority\" under Allow Access"
+        }
+        "company" => "Companies › Company Maintenance: Inquire Level All",
+        "tickets" => "Service Desk › Service Tickets: Add Level All, Inquire Level All",
+        "attachments" => "Companies › Manage Attachments: Add Level All, Inquire Level All",
+        _ => "the security role of the API member (vendor document Step 1)",
+    }
+}
+
+fn is_forbidden(e: &Error) -> bool {
+    matches!(e, Error::Auth { message, .. } if message.contains("HTTP 403"))
+}
+
+fn finding(what: &'static str, request: &str, e: &Error) -> Finding {
+    let detail = if is_forbidden(e) {
+        format!(
+            "the API member's security role lacks {} ({request} answered 403)",
+            permission(what)
+        )
+    } else if let Error::Config(m) = e {
+        m.clone()
+    } else {
+        e.to_string()
+    };
+    Finding {
+        what,
+        ok: false,
+        detail,
+    }
+}
+
+/// Runs every check that does not depend on a failed one; never writes.
+pub async fn check(cw: &CwClient, spec: &TargetSpec) -> Vec<Finding> {
+    let mut out = Vec::new();
+    match cw.get::<serde_json::Value>(&["system/info"]).await {
+        Ok(info) => out.push(Finding {
+            what: "credentials",
+            ok: true,
+            detail: format!(
+                "accepted by {} (version {})",
+                cw.root(),
+                info["version"].as_str().unwrap_or("unknown")
+            ),
+        }),
+        Err(e) => {
+            out.push(Finding {
+                what: "credentials",
+                ok: false,
+                detail: e.to_string(),
+            });
+            return out;
+        }
+    }
+    let target = spec.resolve(cw).await;
+    let board = match &target {
+        Ok(t) => {
+            out.push(Finding {
+                what: "board",
+                ok: true,
+                detail: format!("{} (id {})", t.board_name, t.board),
+            });
+            out.push(Finding {
+                what: "status",
+                ok: true,
+                detail: format!("'{}' (id {})", spec.status, t.status),
+            });
+            out.push(Finding {
+                what: "company",
+                ok: true,
+                detail: format!("'{}' (id {})", spec.company, t.company),
+            });
+            if !t.priorities.is_empty() {
+                let map: Vec<String> = t
+                    .priorities
+                    .iter()
+                    .map(|(p, id)| format!("{p}={id}"))
+                    .collect();
+                out.push(Finding {
+                    what: "priority",
+                    ok: true,
+                    detail: map.join(", "),
+                });
+            }
+            Some(t.board)
+        }
+        Err((step, e)) => {
+            let (what, request) = match step {
+                Step::Board => ("board", "GET /service/boards"),
+                Step::Status => ("status", "GET /service/boards/{id}/statuses"),
+                Step::Company => ("company", "GET /company/companies"),
+                Step::Priority => ("priority", "GET /service/priorities"),
+            };
+            out.push(finding(what, request, e));
+            // A company check does not need the board: say about it too.
+            if matches!(step, Step::Board | Step::Status) {
+                let condition = company_condition(&spec.company);
+                if let Err(e) = cw
+                    .all::<wire::Named>(&["company/companies"], Some(&condition), &[])
+                    .await
+                {
+                    out.push(finding("company", "GET /company/companies", &e));
+                }
+            }
+            None
+        }
+    };
+    let tickets_condition = match board {
+        Some(b) => format!("board/id={b}"),
+        None => "id=0".to_owned(),
+    };
+    let tickets = cw
+        .count(&["service/tickets"], Some(&tickets_condition))
+        .await;
+    match tickets {
+        Ok(_) => out.push(Finding {
+            what: "tickets",
+            ok: true,
+            detail: "service tickets can be read (Add is known only at the first write)".into(),
+        }),
+        Err(e) => out.push(finding("tickets", "GET /service/tickets", &e)),
+    }
+    let docs = cw
+        .all::<serde_json::Value>(
+            &["system/documents"],
+            None,
+            &[
+                ("recordType", "Ticket".to_owned()),
+                ("recordId", "0".to_owned()),
+            ],
+        )
+        .await;
+    match docs {
+        Err(e) if is_forbidden(&e) => out.push(finding("attachments", "GET /system/documents", &e)),
+        // Any other answer means the role let the request through.
+        _ => out.push(Finding {
+            what: "attachments",
+            ok: true,
+            detail: "documents can be read (Add is known only at the first upload)".into(),
+        }),
+    }
+    out
+}
+
+fn company_condition(company: &str) -> String {
+    if !company.is_empty() && company.chars().all(|c| c.is_ascii_digit()) {
+        format!("id={company}")
+    } else {
+        format!("identifier={}", quoted(company))
+    }
+}
+
+/// The one-line error for a failed check, or `None` when all passed.
+pub fn verdict(findings: &[Finding]) -> Option<Error> {
+    let failed: Vec<&Finding> = findings.iter().filter(|f| !f.ok).collect();
+    let first = failed.first()?;
+    let more = if failed.len() > 1 {
+        format!(" (and {} more above)", failed.len() - 1)
+    } else {
+        String::new()
+    };
+    Some(Error::Config(format!(
+        "connectwise check failed: {}: {}{more}",
+        first.what, first.detail
+    )))
+}
