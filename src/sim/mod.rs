@@ -12,6 +12,7 @@
 //! client code: it shares no types with `crate::providers`, so the two sides of each contract are
 //! written separately and a misreading on one side shows up as a failing test.
 
+mod cyderes;
 mod dataset;
 mod faults;
 #[cfg(test)]
@@ -149,7 +150,10 @@ fn refuse_non_loopback(addr: SocketAddr) -> io::Result<()> {
 
 /// Every provider API the simulator serves: its path prefix and its router. One line per provider.
 fn providers(opts: &SimOptions) -> Vec<(&'static str, Router)> {
-    vec![("/sonar", sonar::router(opts))]
+    vec![
+        ("/sonar", sonar::router(opts)),
+        ("/cyderes", cyderes::router(opts)),
+    ]
 }
 
 fn app(opts: &SimOptions) -> Router {

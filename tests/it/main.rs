@@ -5,6 +5,7 @@
 
 mod cli;
 mod cyderes;
+mod cyderes_e2e;
 mod e2e;
 mod harness;
 mod http;
