@@ -6,6 +6,7 @@
 mod cli;
 mod cyderes;
 mod cyderes_e2e;
+mod cyderes_verbs;
 mod e2e;
 mod harness;
 mod http;
