@@ -10,6 +10,8 @@ mod argus_e2e;
 mod argus_verbs;
 mod cli;
 mod cyderes;
+mod cyderes_e2e;
+mod cyderes_verbs;
 mod e2e;
 mod harness;
 mod http;
