@@ -30,6 +30,9 @@ pub struct SimArgs {
     /// Accept only this key (a test value, not a credential); any key otherwise.
     #[arg(long, env = "TIX_SIM_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+    /// Make tickets arrive and change over time, e.g. 5/s (alternately one new, one changed).
+    #[arg(long, value_name = "RATE")]
+    pub churn: Option<String>,
 }
 
 impl SimArgs {
@@ -57,6 +60,19 @@ impl SimArgs {
 
 pub async fn run(args: SimArgs) -> Result<u8> {
     let opts = args.options()?;
+    let churn = args
+        .churn
+        .as_deref()
+        .map(|r| {
+            sim::churn::parse_rate(r).ok_or_else(|| {
+                Error::invalid(
+                    "--churn",
+                    r,
+                    "events per second or minute, e.g. 5/s or 30/m",
+                )
+            })
+        })
+        .transpose()?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let handle = sim::start(opts, addr).await?;
     let mut out = std::io::stdout().lock();
@@ -73,6 +89,17 @@ pub async fn run(args: SimArgs) -> Result<u8> {
         );
     }
     eprintln!("stats: http://{}/_sim/stats — Ctrl-C stops", handle.addr());
+    if let Some(per_sec) = churn {
+        let churns = handle.churns();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / per_sec));
+            for n in 0u64.. {
+                tick.tick().await;
+                let (new, updates) = if n % 2 == 0 { (1, 0) } else { (0, 1) };
+                churns.churn(new, updates);
+            }
+        });
+    }
     tokio::select! {
         r = tokio::signal::ctrl_c() => {
             r?;
