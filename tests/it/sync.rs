@@ -401,3 +401,167 @@ async fn bad_flags_are_one_line_errors_before_any_request() {
     }
     assert!(!home.path().join("o").exists());
 }
+
+/// The files of two rigs that synced the same simulator, name by name and line by line.
+fn assert_same_files(killed: &Rig, reference: &Rig, step: &str) {
+    let (keys, files) = killed.written();
+    assert_no_duplicate(&keys);
+    let (_, want) = reference.written();
+    let mut names: Vec<_> = files.keys().collect();
+    names.sort();
+    let mut want_names: Vec<_> = want.keys().collect();
+    want_names.sort();
+    assert_eq!(names, want_names, "{step}: different files");
+    for (name, lines) in &want {
+        assert_eq!(&files[name], lines, "{step}: {name} differs");
+    }
+}
+
+fn watermark(rig: &Rig) -> serde_json::Value {
+    let o = tix(rig.home.path())
+        .args(["sync", "status", "-o", "json", "--state"])
+        .arg(rig.state())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v[0]["watermark"].clone()
+}
+
+/// Churns, then lets the clock pass the second of the last change, so two runs a moment
+/// apart see the same versions (a change can be dated one second ahead to keep a
+/// ticket's versions distinct).
+async fn churn_and_settle(sim: &SimHandle, new: usize, updates: usize) {
+    sim.churn(new, updates);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_killed_at_each_point_is_redone_by_the_next_under_the_same_names() {
+    let sim = simulator(SimOptions {
+        tickets: 60,
+        ..SimOptions::default()
+    })
+    .await;
+    let killed = Rig::new(&sim);
+    let reference = Rig::new(&sim);
+    for point in [
+        "locked",
+        "first-ticket",
+        "before-rename",
+        "after-rename",
+        "committed",
+    ] {
+        churn_and_settle(&sim, 2, 3).await;
+        let before = watermark(&killed);
+        let mut cmd = killed.command(&[]);
+        cmd.env("TIX_SYNC_CRASH_AT", point);
+        let dead = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(code(&dead), 137, "{point}: {}", stderr(&dead));
+        if point != "committed" {
+            assert_eq!(watermark(&killed), before, "{point}: the state moved");
+        }
+        let redo = killed.sync(&[]).await;
+        assert_eq!(code(&redo), 0, "{point}: {}", stderr(&redo));
+        let r = reference.sync(&[]).await;
+        assert_eq!(code(&r), 0, "{}", stderr(&r));
+        assert_same_files(&killed, &reference, point);
+        assert_eq!(watermark(&killed), watermark(&reference), "{point}");
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_killed_with_sigkill_at_random_moments_converge_to_the_same_files() {
+    use rand::{Rng, SeedableRng};
+    let sim = simulator(SimOptions {
+        tickets: 200,
+        latency: Duration::from_millis(5),
+        ..SimOptions::default()
+    })
+    .await;
+    let killed = Rig::new(&sim);
+    let reference = Rig::new(&sim);
+    let seed: u64 = rand::random();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    for step in 0..6 {
+        churn_and_settle(&sim, 3, 5).await;
+        let delay = Duration::from_millis(rng.random_range(0..400));
+        let mut cmd = killed.command(&["--quiet"]);
+        let status = tokio::task::spawn_blocking(move || {
+            let mut child = cmd.spawn().unwrap();
+            std::thread::sleep(delay);
+            // SIGKILL on Unix; a run already finished is simply reaped.
+            let _ = child.kill();
+            child.wait().unwrap()
+        })
+        .await
+        .unwrap();
+        let redo = killed.sync(&[]).await;
+        let what = format!("seed {seed}, step {step}, killed after {delay:?} ({status})");
+        assert_eq!(code(&redo), 0, "{what}: {}", stderr(&redo));
+        let r = reference.sync(&[]).await;
+        assert_eq!(code(&r), 0, "{}", stderr(&r));
+        assert_same_files(&killed, &reference, &what);
+        assert_eq!(watermark(&killed), watermark(&reference), "{what}");
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_concurrent_runs_never_both_write() {
+    let sim = simulator(SimOptions {
+        tickets: 100,
+        latency: Duration::from_millis(60),
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let race = |extra: &'static [&'static str]| {
+        let (mut a, mut b) = (rig.command(extra), rig.command(extra));
+        for c in [&mut a, &mut b] {
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+        }
+        tokio::task::spawn_blocking(move || {
+            let a = a.spawn().unwrap();
+            let b = b.spawn().unwrap();
+            (a.wait_with_output().unwrap(), b.wait_with_output().unwrap())
+        })
+    };
+    // Without --wait the second gives way at once, successfully.
+    let (a, b) = race(&[]).await.unwrap();
+    assert_eq!((code(&a), code(&b)), (0, 0), "{}{}", stderr(&a), stderr(&b));
+    let busy = [&a, &b]
+        .iter()
+        .filter(|o| stderr(o).contains("another sync is running"))
+        .count();
+    assert_eq!(busy, 1, "{}\n{}", stderr(&a), stderr(&b));
+    let (keys, files) = rig.written();
+    assert_no_duplicate(&keys);
+    assert_eq!(files.len(), 1);
+    assert_eq!(keys.len(), 100);
+
+    // With --wait the second runs after the first and finds nothing left to write.
+    churn_and_settle(&sim, 4, 4).await;
+    let (a, b) = race(&["--wait", "30s"]).await.unwrap();
+    assert_eq!((code(&a), code(&b)), (0, 0));
+    for o in [&a, &b] {
+        assert!(!stderr(o).contains("another sync"), "{}", stderr(o));
+    }
+    let summaries: Vec<String> = [&a, &b].iter().map(|o| stderr(o)).collect();
+    assert!(
+        summaries
+            .iter()
+            .any(|s| s.starts_with("sonar: 0 new, 0 updated"))
+            && summaries
+                .iter()
+                .any(|s| s.starts_with("sonar: 4 new, 4 updated")),
+        "{summaries:?}"
+    );
+    let (keys, files) = rig.written();
+    assert_no_duplicate(&keys);
+    assert_eq!(files.len(), 2);
+    sim.shutdown().await;
+}
