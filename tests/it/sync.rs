@@ -565,3 +565,32 @@ async fn two_concurrent_runs_never_both_write() {
     assert_eq!(files.len(), 2);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_comments_adds_each_written_tickets_comments() {
+    let sim = simulator(SimOptions {
+        tickets: 6,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let o = rig
+        .sync(&["--out", "-", "--with-comments", "--quiet"])
+        .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    assert!(lines.iter().all(|t| t["comments"].is_array()));
+    assert!(
+        lines
+            .iter()
+            .any(|t| !t["comments"].as_array().unwrap().is_empty()),
+        "no ticket has a comment"
+    );
+    let plain = Rig::new(&sim).sync(&["--out", "-", "--quiet"]).await;
+    assert!(stdout(&plain).lines().all(|l| !l.contains("\"comments\"")));
+    sim.shutdown().await;
+}
