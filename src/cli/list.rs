@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
-    /// Provider(s), comma-separated or repeated: sonar (see `tix providers`).
+    /// Provider(s), comma-separated or repeated: sonar, argus, cyderes, arcticwolf (see `tix providers`).
     #[arg(short, long, value_delimiter = ',', value_name = "NAME")]
     pub provider: Vec<String>,
     /// Tickets from this moment on (RFC 3339, a date, or a span back such as 7d).
@@ -318,21 +318,19 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
     if out.count() == 0 && failed.is_empty() {
         ctx.io.note("no tickets matched");
     }
-    let partial_only = failed
+    // Each failure already has its warning line: what is left to say is the exit code.
+    // Partial (6) when anything was printed or a source failed only in part; otherwise
+    // every source failed outright and the first failure's own code says why.
+    let any_partial = failed
         .iter()
-        .all(|(_, e)| matches!(e, Error::Partial { .. }));
-    match failed.len() {
-        0 => Ok(0),
-        // Each failed part already has its warning line; the exit code says the rest.
-        _ if partial_only => Ok(Error::Partial { failed: Vec::new() }.exit_code()),
-        n if n == sources.len() => Err(failed.swap_remove(0).1),
-        _ => Err(Error::Partial {
-            failed: failed
-                .into_iter()
-                .map(|(l, e)| format!("{l}: {e}"))
-                .collect(),
-        }),
-    }
+        .any(|(_, e)| matches!(e, Error::Partial { .. }));
+    Ok(match failed.first() {
+        None => 0,
+        Some(_) if out.count() > 0 || any_partial => {
+            Error::Partial { failed: Vec::new() }.exit_code()
+        }
+        Some((_, first)) => first.exit_code(),
+    })
 }
 
 #[cfg(test)]

@@ -271,3 +271,42 @@ fn sim_prints_its_address_first() {
     assert!(addr.starts_with("http://127.0.0.1:"), "{addr}");
     assert!(!addr.ends_with(":0"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_failing_provider_of_two_is_reported_once_and_exits_6() {
+    let sim = simulator(SimOptions {
+        tickets: 30,
+        api_key: Some(KEY.into()),
+        ..SimOptions::default()
+    })
+    .await;
+    let (sonar, argus) = (sim.base_url("sonar"), sim.base_url("argus"));
+    let env = [
+        ("TIX_SONAR_URL", sonar.as_str()),
+        ("TIX_SONAR_API_KEY", KEY),
+        ("TIX_ARGUS_URL", argus.as_str()),
+        ("TIX_ARGUS_API_KEY", "a-key-the-simulator-refuses"),
+    ];
+    let o = run(&["list", "--provider", "sonar,argus", "-o", "jsonl"], &env).await;
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    assert_eq!(lines(&o).len(), 30);
+    let err = stderr(&o);
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "one line for the one failure: {err}"
+    );
+    assert!(err.contains("argus"), "{err}");
+
+    // Every provider failing outright: the first failure's own exit code (3, auth).
+    let env = [
+        ("TIX_SONAR_URL", sonar.as_str()),
+        ("TIX_SONAR_API_KEY", "refused-too"),
+        env[2],
+        env[3],
+    ];
+    let o = run(&["list", "--provider", "sonar,argus", "-o", "jsonl"], &env).await;
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 2, "{}", stderr(&o));
+    sim.shutdown().await;
+}
