@@ -36,7 +36,7 @@ impl TicketSource for Fake {
     fn list(&self, q: &Query) -> BoxStream<'static, Result<Ticket>> {
         let mut all = self.tickets.lock().unwrap().clone();
         if q.sort == Some((SortField::Updated, SortOrder::Desc)) {
-            all.sort_by(|a, b| b.updated.cmp(&a.updated));
+            all.sort_by_key(|t| std::cmp::Reverse(t.updated));
         }
         let listed = self.listed.clone();
         let mut items: Vec<Result<Ticket>> = all.into_iter().map(Ok).collect();
