@@ -8,7 +8,7 @@
 use super::crash;
 use super::sink::{Out, Sink};
 use super::state::{Commit, RunRow, State};
-use super::window::{Window, keys_floor, next_watermark, overlap_for};
+use super::window::{Window, keys_floor, next_watermark, overlap_for, stops_early};
 use crate::error::{Error, Result};
 use crate::model::{Query, SortField, SortOrder, Ticket, TimeField};
 use crate::source::TicketSource;
@@ -152,6 +152,10 @@ async fn read(
     let source = &job.source;
     let query = query(source.as_ref(), window, settings.page_size)?;
     let mut sink = Sink::new(&settings.out, &job.name, window.file_name(seq));
+    // Newest first, the first ticket older than the window ends it: later pages hold
+    // only older ones, and a ticket changed meanwhile jumped to a page already read,
+    // with a new version the next run will see.
+    let stop_early = query.sort.is_some() && stops_early(source.provider());
     let mut tickets = source.list(&query);
     let mut read = 0u64;
     while let Some(ticket) = tickets.next().await {
@@ -167,6 +171,9 @@ async fn read(
         };
         // Providers filter by whole seconds or days; the window is exact.
         if !window.contains(updated) {
+            if stop_early && window.from.is_some_and(|f| updated < f) {
+                break;
+            }
             continue;
         }
         tally.seen += 1;

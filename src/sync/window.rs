@@ -16,6 +16,16 @@ pub struct Window {
 /// a window after a change made earlier that same day.
 const DAY_GRANULAR: &[&str] = &["cyderes"];
 
+/// Providers whose list honours a newest-first sort on `updated` server-side: a run
+/// stops at the first ticket older than its window instead of reading every page.
+/// A provider joins by adding its name once its own tests show the order.
+const SORTED_BY_UPDATED: &[&str] = &["sonar"];
+
+/// Whether a newest-first list of `provider` can be cut at the window's start.
+pub fn stops_early(provider: &str) -> bool {
+    SORTED_BY_UPDATED.contains(&provider)
+}
+
 /// Keys are kept this long behind the watermark at least, so a later run with a longer
 /// `--overlap` still recognises what it already wrote.
 const MIN_KEY_SPAN: TimeDelta = TimeDelta::days(1);

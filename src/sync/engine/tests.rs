@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex};
 struct Fake {
     tickets: Arc<Mutex<Vec<Ticket>>>,
     fail: Arc<Mutex<bool>>,
+    /// Tickets the engine pulled from `list`.
+    listed: Arc<Mutex<usize>>,
 }
 
 impl fmt::Display for Fake {
@@ -30,19 +32,20 @@ impl TicketSource for Fake {
     fn explain(&self, _q: &Query) -> Result<String> {
         Ok(String::new())
     }
-    fn list(&self, _q: &Query) -> BoxStream<'static, Result<Ticket>> {
-        let mut items: Vec<Result<Ticket>> = self
-            .tickets
-            .lock()
-            .unwrap()
-            .iter()
-            .cloned()
-            .map(Ok)
-            .collect();
+    /// Newest first when asked, as Sonar is.
+    fn list(&self, q: &Query) -> BoxStream<'static, Result<Ticket>> {
+        let mut all = self.tickets.lock().unwrap().clone();
+        if q.sort == Some((SortField::Updated, SortOrder::Desc)) {
+            all.sort_by_key(|t| std::cmp::Reverse(t.updated));
+        }
+        let listed = self.listed.clone();
+        let mut items: Vec<Result<Ticket>> = all.into_iter().map(Ok).collect();
         if *self.fail.lock().unwrap() {
             items.insert(1, Err(Error::Config("page 2 failed".into())));
         }
-        stream::iter(items).boxed()
+        stream::iter(items)
+            .inspect(move |_| *listed.lock().unwrap() += 1)
+            .boxed()
     }
 }
 
@@ -211,4 +214,20 @@ async fn stdout_sinks_still_commit_the_state() {
     r.fake.put("a", ago(60), ago(30));
     assert_eq!(r.run().await.unwrap().new, 1);
     assert_eq!(r.run().await.unwrap().new, 0);
+}
+
+#[tokio::test]
+async fn a_newest_first_list_is_read_only_down_to_the_window() {
+    let mut r = rig();
+    for i in 0..50 {
+        r.fake.put(&format!("old{i}"), ago(5000), ago(3000 + i));
+    }
+    r.fake.put("recent", ago(100), ago(60));
+    r.run().await.unwrap();
+    *r.fake.listed.lock().unwrap() = 0;
+    r.fake.put("changed", ago(100), ago(1));
+    let report = r.run().await.unwrap();
+    assert_eq!((report.new, report.updated), (0, 1));
+    // "changed", "recent" (in the overlap), and the first old one, which ends the run.
+    assert_eq!(*r.fake.listed.lock().unwrap(), 3);
 }
