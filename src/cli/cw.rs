@@ -99,7 +99,7 @@ pub async fn demo(
         company: "ACME".into(),
         priorities: Vec::new(),
     };
-    let target = spec.resolve(&cw).await.map_err(|(_, e)| e)?;
+    let target = spec.resolve(&cw).await?;
     let pusher = Pusher {
         cw: &cw,
         target: &target,

@@ -4,6 +4,8 @@
 //! `tix::model::Ticket`, so an accidental schema change fails here.
 
 mod cli;
+mod connectwise;
+mod connectwise_push;
 mod e2e;
 mod harness;
 mod http;
