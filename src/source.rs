@@ -195,7 +195,12 @@ impl ProviderInfo {
 }
 
 /// Every provider, in the order `tix providers` prints them. Adding a provider is one line.
-pub const PROVIDERS: &[ProviderInfo] = &[crate::providers::sonar::INFO];
+pub const PROVIDERS: &[ProviderInfo] = &[
+    crate::providers::sonar::INFO,
+    crate::providers::argus::INFO,
+    crate::providers::cyderes::INFO,
+    crate::providers::arcticwolf::INFO,
+];
 
 /// The provider called `name`, or an error listing the known ones.
 pub fn provider(name: &str) -> Result<&'static ProviderInfo> {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub struct CreateArgs {
     /// The provider (see `tix providers`).
     pub provider: String,
-    /// The subject (Cyderes: the request's name).
+    /// The subject (Cyderes: the request's short description).
     #[arg(long, visible_aliases = ["title", "name"], value_name = "TEXT")]
     pub subject: String,
     /// The description; or --description-file, or stdin.
@@ -37,7 +37,7 @@ pub struct CreateArgs {
     /// Cyderes: the request's category.
     #[arg(long, value_name = "CATEGORY")]
     pub category: Option<String>,
-    /// Cyderes: a one-line description.
+    /// Not used by Cyderes, whose one-line summary is --subject.
     #[arg(long, value_name = "TEXT")]
     pub short_description: Option<String>,
     /// Argus: visible only to those the provider restricts it to.

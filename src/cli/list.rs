@@ -301,7 +301,9 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
     while let Some((label, item)) = merged.next().await {
         match item {
             Ok(t) => out.write(&t)?,
-            Err(e) if several => {
+            // A source that fans out (Arctic Wolf's pods) reports a part that failed as a
+            // `Partial` item and goes on with the rest.
+            Err(e) if several || matches!(e, Error::Partial { .. }) => {
                 ctx.io.warn(&format!("{label}: {e}"));
                 failed.push((label, e));
             }
@@ -315,8 +317,13 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
     if out.count() == 0 && failed.is_empty() {
         ctx.io.note("no tickets matched");
     }
+    let partial_only = failed
+        .iter()
+        .all(|(_, e)| matches!(e, Error::Partial { .. }));
     match failed.len() {
         0 => Ok(0),
+        // Each failed part already has its warning line; the exit code says the rest.
+        _ if partial_only => Ok(Error::Partial { failed: Vec::new() }.exit_code()),
         n if n == sources.len() => Err(failed.swap_remove(0).1),
         _ => Err(Error::Partial {
             failed: failed

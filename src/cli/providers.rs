@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::error::Result;
-use crate::source::PROVIDERS;
+use crate::source::{PROVIDERS, ProviderInfo};
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
@@ -20,7 +20,7 @@ pub fn run(args: ProvidersArgs, ctx: &Ctx) -> Result<u8> {
             .map(|p| {
                 serde_json::json!({
                     "name": p.name,
-                    "env": [format!("TIX_{}_URL", p.env), format!("TIX_{}_API_KEY", p.env)],
+                    "env": env_vars(p),
                     "default_base_url": p.default_base_url,
                     "page_size": {"min": p.min_page_size, "max": p.max_page_size},
                     "supports": p.capabilities.operations().iter().filter(|(_, ok)| *ok).map(|(n, _)| *n).collect::<Vec<_>>(),
@@ -47,11 +47,23 @@ pub fn run(args: ProvidersArgs, ctx: &Ctx) -> Result<u8> {
                 p.name.to_owned(),
                 format!("{}..={}", p.min_page_size, p.max_page_size),
                 ops.join(", "),
-                format!("TIX_{0}_URL, TIX_{0}_API_KEY", p.env),
+                env_vars(p).join(", "),
             ]);
         }
         writeln!(out, "{}", table.trim_fmt())?;
     }
     out.flush()?;
     Ok(0)
+}
+
+/// The variables a provider reads: its URL, its key, and each of its own options
+/// (Arctic Wolf's `TIX_ARCTICWOLF_TICKET_URL`).
+fn env_vars(p: &ProviderInfo) -> Vec<String> {
+    let mut vars = vec![format!("TIX_{}_URL", p.env), p.key_var()];
+    vars.extend(
+        p.options
+            .iter()
+            .map(|o| format!("TIX_{}_{}", p.env, o.to_ascii_uppercase())),
+    );
+    vars
 }

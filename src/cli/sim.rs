@@ -30,6 +30,9 @@ pub struct SimArgs {
     /// Accept only this key (a test value, not a credential); any key otherwise.
     #[arg(long, env = "TIX_SIM_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+    /// Arctic Wolf: this pod's Ticket API answers every request 503 (repeatable).
+    #[arg(long, value_name = "POD")]
+    pub fail_pod: Vec<String>,
 }
 
 impl SimArgs {
@@ -51,6 +54,7 @@ impl SimArgs {
             fault_rate: self.fault_rate,
             fault_seed: self.fault_seed,
             api_key: self.api_key.clone(),
+            fail_pods: self.fail_pod.clone(),
         })
     }
 }
@@ -65,11 +69,11 @@ pub async fn run(args: SimArgs) -> Result<u8> {
     drop(out);
     for p in PROVIDERS {
         eprintln!(
-            "{:<10} TIX_{}_URL={}  TIX_{}_API_KEY=<any>",
+            "{:<10} TIX_{}_URL={}  {}=<any>",
             p.name,
             p.env,
             handle.base_url(p.name),
-            p.env
+            p.key_var()
         );
     }
     eprintln!(

@@ -12,6 +12,8 @@
 //! client code: it shares no types with `crate::providers`, so the two sides of each contract are
 //! written separately and a misreading on one side shows up as a failing test.
 
+mod arcticwolf;
+mod argus;
 mod connectwise;
 mod dataset;
 mod faults;
@@ -48,6 +50,8 @@ pub struct SimOptions {
     pub fault_seed: u64,
     /// When set, only this API key is accepted; otherwise any non-empty key is.
     pub api_key: Option<String>,
+    /// Arctic Wolf pods whose Ticket API answers every request 503.
+    pub fail_pods: Vec<String>,
 }
 
 impl Default for SimOptions {
@@ -59,6 +63,7 @@ impl Default for SimOptions {
             fault_rate: 0.0,
             fault_seed: 1,
             api_key: None,
+            fail_pods: Vec::new(),
         }
     }
 }
@@ -73,6 +78,7 @@ impl fmt::Debug for SimOptions {
             .field("fault_rate", &self.fault_rate)
             .field("fault_seed", &self.fault_seed)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("fail_pods", &self.fail_pods)
             .finish()
     }
 }
@@ -151,7 +157,9 @@ fn refuse_non_loopback(addr: SocketAddr) -> io::Result<()> {
 /// Every provider API the simulator serves: its path prefix and its router. One line per provider.
 fn providers(opts: &SimOptions) -> Vec<(&'static str, Router)> {
     vec![
+        ("/argus", argus::router(opts)),
         ("/sonar", sonar::router(opts)),
+        ("/arcticwolf", arcticwolf::router(opts)),
         ("/connectwise", connectwise::router(opts)),
     ]
 }

@@ -3,9 +3,15 @@
 //! Tests restate the ticket schema with `serde_json::Value` instead of importing
 //! `tix::model::Ticket`, so an accidental schema change fails here.
 
+mod arcticwolf;
+mod arcticwolf_e2e;
+mod argus;
+mod argus_e2e;
+mod argus_verbs;
 mod cli;
 mod connectwise;
 mod connectwise_push;
+mod cyderes;
 mod e2e;
 mod harness;
 mod http;
