@@ -10,6 +10,7 @@ mod argus_e2e;
 mod argus_verbs;
 mod cli;
 mod connectwise;
+mod connectwise_e2e;
 mod connectwise_push;
 mod cyderes;
 mod e2e;
