@@ -30,7 +30,8 @@ pub struct ListArgs {
     /// Normalized priority(ies): critical, high, medium, low, unknown.
     #[arg(long, value_delimiter = ',', value_name = "PRIORITY")]
     pub priority: Vec<String>,
-    /// The provider's ticket type(s) (Sonar: the ticket repository name).
+    /// The provider's ticket type(s) (Sonar: the ticket repository name; Cyderes: all, alert,
+    /// service_task, service_proactive, service_request, phishing — default all).
     #[arg(long = "type", value_delimiter = ',', value_name = "TYPE")]
     pub kind: Vec<String>,
     /// Only tickets matching this keyword.

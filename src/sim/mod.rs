@@ -15,6 +15,7 @@
 mod arcticwolf;
 mod argus;
 mod connectwise;
+mod cyderes;
 mod dataset;
 mod faults;
 #[cfg(test)]
@@ -161,6 +162,7 @@ fn providers(opts: &SimOptions) -> Vec<(&'static str, Router)> {
         ("/sonar", sonar::router(opts)),
         ("/arcticwolf", arcticwolf::router(opts)),
         ("/connectwise", connectwise::router(opts)),
+        ("/cyderes", cyderes::router(opts)),
     ]
 }
 

@@ -13,6 +13,8 @@ mod connectwise;
 mod connectwise_e2e;
 mod connectwise_push;
 mod cyderes;
+mod cyderes_e2e;
+mod cyderes_verbs;
 mod e2e;
 mod harness;
 mod http;
