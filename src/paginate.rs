@@ -1,7 +1,10 @@
 //! Turns "fetch one page" into a stream of items: the only loop over pages in tix.
 //!
 //! Offset/limit with a total: the first page, then the rest concurrently (bounded) and
-//! yielded in order. Without a total: one page after another until a short page.
+//! yielded in order; when a later page reports a larger total (items arrived while
+//! paging, pushing the last ones past the first total), one page after another from
+//! there until a short page, at most [`MAX_EXTRA_PAGES`]. Without a total: one page
+//! after another until a short page.
 //! Never asks for more than `limit` needs; memory is bounded by the pages in flight
 //! (including the ids remembered for de-duplication).
 
@@ -11,6 +14,7 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::hash::BuildHasher;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The slice of results one request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,13 +90,23 @@ where
                             offset,
                             limit: step.min(target - offset),
                         });
-                    let fetch = fetch.clone();
+                    let largest = Arc::new(AtomicU64::new(total));
+                    let seen = largest.clone();
+                    let planned = {
+                        let fetch = fetch.clone();
+                        stream::iter(rest)
+                            .map(move |req| fetch(req))
+                            .buffered(spec.concurrency.max(1))
+                            .inspect(move |p| {
+                                if let Ok(Page { total: Some(t), .. }) = p {
+                                    seen.fetch_max(*t, Ordering::Relaxed);
+                                }
+                            })
+                    };
+                    let tail = grown_tail(target, step, limit, largest, fetch.clone());
                     stream::once(async { Ok(page) })
-                        .chain(
-                            stream::iter(rest)
-                                .map(move |req| fetch(req))
-                                .buffered(spec.concurrency.max(1)),
-                        )
+                        .chain(planned)
+                        .chain(tail)
                         .boxed()
                 }
                 Some(_) => stream::once(async { Ok(page) }).boxed(),
@@ -108,9 +122,13 @@ where
                 }
                 Ok(_) if seen.done() => None,
                 Ok(page) => {
+                    let bounded = page.total.is_some();
                     let fresh = seen.admit(page.items, key);
-                    // A non-empty page with nothing new means the server repeats itself.
-                    if fresh.is_empty() {
+                    // Without a total, a non-empty page with nothing new means the server
+                    // repeats itself. With one the pages are bounded anyway, and a page of
+                    // repeats is what many arrivals during paging look like: reading on
+                    // is what finds the items they pushed down.
+                    if fresh.is_empty() && !bounded {
                         None
                     } else {
                         Some(fresh.into_iter().map(Ok).collect())
@@ -121,6 +139,54 @@ where
         })
         .flat_map(stream::iter)
         .boxed()
+}
+
+/// Pages read past the first total, at most: enough for items arriving while a large
+/// result is paged, bounded so a server that keeps growing cannot keep tix reading.
+pub const MAX_EXTRA_PAGES: u64 = 100;
+
+/// The pages past `target` (the first total, or the limit) when a page reported a larger
+/// total: sequential from `target` until a short page, the latest total or the limit.
+/// Offset paging shifts items down while new ones arrive; without this, the last ones
+/// of the result were silently never read.
+fn grown_tail<T, F, Fut>(
+    target: u64,
+    step: u64,
+    limit: u64,
+    largest: Arc<AtomicU64>,
+    fetch: Arc<F>,
+) -> BoxStream<'static, Result<Page<T>>>
+where
+    T: Send + 'static,
+    F: Fn(PageRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    stream::unfold((target, 0u64, false), move |(offset, pages, done)| {
+        let fetch = fetch.clone();
+        let largest = largest.clone();
+        async move {
+            let end = largest.load(Ordering::Relaxed).min(limit);
+            if done || offset >= end || pages >= MAX_EXTRA_PAGES {
+                return None;
+            }
+            let req = PageRequest {
+                offset,
+                limit: step.min(limit - offset),
+            };
+            match fetch(req).await {
+                Ok(page) => {
+                    if let Some(t) = page.total {
+                        largest.fetch_max(t, Ordering::Relaxed);
+                    }
+                    let got = page.items.len() as u64;
+                    let short = got < req.limit || got == 0;
+                    Some((Ok(page), (offset + got, pages + 1, short)))
+                }
+                Err(e) => Some((Err(e), (offset, pages, true))),
+            }
+        }
+    })
+    .boxed()
 }
 
 /// Without a total: the next request goes out when the previous page is in, and a
@@ -360,6 +426,51 @@ mod tests {
             offset_pages(spec, id, fetch).map(|r| r.unwrap()).collect(),
         );
         assert_eq!(items, vec!["a", "b", "c", "d", "e", "f"]);
+    }
+
+    #[test]
+    fn items_arriving_while_paging_push_none_out_of_reach() {
+        // Newest first; before each request after the first, three new items arrive on
+        // top, so every older item moves three places down (and the total grows).
+        let items: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(
+            (0..50).rev().map(|i| format!("old{i}")).collect(),
+        ));
+        let calls = Arc::new(Mutex::new(0u32));
+        let fetch = {
+            let items = items.clone();
+            move |req: PageRequest| {
+                let mut n = calls.lock().unwrap();
+                let mut all = items.lock().unwrap();
+                if *n > 0 {
+                    for k in 0..3 {
+                        all.insert(0, format!("new{n}-{k}"));
+                    }
+                }
+                *n += 1;
+                let end = ((req.offset + req.limit) as usize).min(all.len());
+                let page = all[(req.offset as usize).min(end)..end].to_vec();
+                futures::future::ready(Ok(Page {
+                    items: page,
+                    total: Some(all.len() as u64),
+                }))
+            }
+        };
+        let spec = PagerSpec {
+            page_size: 5,
+            limit: None,
+            concurrency: 1,
+        };
+        let got: Vec<String> = futures::executor::block_on(
+            offset_pages(spec, id, fetch).map(|r| r.unwrap()).collect(),
+        );
+        let unique: HashSet<&String> = got.iter().collect();
+        assert_eq!(unique.len(), got.len(), "an item yielded twice");
+        for i in 0..50 {
+            assert!(
+                got.contains(&format!("old{i}")),
+                "old{i} was never read: {got:?}"
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod output_args;
 mod providers;
 mod schema;
 mod sim;
+mod sync;
 mod tags;
 mod target;
 mod text_input;
@@ -94,6 +95,8 @@ pub enum Command {
     Config(config::ConfigArgs),
     /// Run the embedded simulator of every provider API on loopback.
     Sim(sim::SimArgs),
+    /// Write each source's new and changed tickets to files, exactly once (for cron).
+    Sync(sync::SyncArgs),
     /// Start the simulator and show what tix does, with no config and no key.
     Demo(demo::DemoArgs),
     /// Print a shell completion script.
@@ -171,6 +174,7 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
         Command::Providers(args) => providers::run(args, &ctx),
         Command::Schema => schema::run(),
         Command::Config(args) => config::run(args, &mut ctx),
+        Command::Sync(args) => sync::run(args, &mut ctx).await,
         Command::Sim(args) => sim::run(args).await,
         Command::Demo(args) => demo::run(args, &ctx).await,
         Command::Completions { shell } => {

@@ -33,6 +33,9 @@ pub struct SimArgs {
     /// Arctic Wolf: this pod's Ticket API answers every request 503 (repeatable).
     #[arg(long, value_name = "POD")]
     pub fail_pod: Vec<String>,
+    /// Make tickets arrive and change over time, e.g. 5/s (alternately one new, one changed).
+    #[arg(long, value_name = "RATE")]
+    pub churn: Option<String>,
 }
 
 impl SimArgs {
@@ -61,6 +64,19 @@ impl SimArgs {
 
 pub async fn run(args: SimArgs) -> Result<u8> {
     let opts = args.options()?;
+    let churn = args
+        .churn
+        .as_deref()
+        .map(|r| {
+            sim::churn::parse_rate(r).ok_or_else(|| {
+                Error::invalid(
+                    "--churn",
+                    r,
+                    "events per second or minute, e.g. 5/s or 30/m",
+                )
+            })
+        })
+        .transpose()?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let handle = sim::start(opts, addr).await?;
     let mut out = std::io::stdout().lock();
@@ -82,6 +98,17 @@ pub async fn run(args: SimArgs) -> Result<u8> {
         handle.base_url("connectwise")
     );
     eprintln!("stats: http://{}/_sim/stats — Ctrl-C stops", handle.addr());
+    if let Some(per_sec) = churn {
+        let churns = handle.churns();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / per_sec));
+            for n in 0u64.. {
+                tick.tick().await;
+                let (new, updates) = if n % 2 == 0 { (1, 0) } else { (0, 1) };
+                churns.churn(new, updates);
+            }
+        });
+    }
     tokio::select! {
         r = tokio::signal::ctrl_c() => {
             r?;

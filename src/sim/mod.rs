@@ -6,7 +6,7 @@
 //!
 //! Each provider is one module exposing `fn router(&SimOptions) -> Router`; [`providers`] lists them, so
 //! adding one is a module plus one line there. Every provider route is wrapped by [`stats::count`] and
-//! [`faults::inject`]; `/_sim/stats` is not.
+//! [`faults::inject`]; `/_sim/stats`, `/_sim/churn` and `/_sim/versions` ([`churn`]) are not.
 //!
 //! The simulator is written from the vendor documents and `shared/research/`, never from tix's own
 //! client code: it shares no types with `crate::providers`, so the two sides of each contract are
@@ -14,6 +14,7 @@
 
 mod arcticwolf;
 mod argus;
+pub mod churn;
 mod connectwise;
 mod cyderes;
 mod dataset;
@@ -31,7 +32,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -87,6 +88,7 @@ impl fmt::Debug for SimOptions {
 /// A running simulator. Dropping it stops the server too (the stop channel closes).
 pub struct SimHandle {
     addr: SocketAddr,
+    churns: churn::Registry,
     stop: oneshot::Sender<()>,
     task: JoinHandle<io::Result<()>>,
 }
@@ -100,6 +102,17 @@ impl SimHandle {
     /// The base URL of one provider, e.g. `base_url("sonar") == "http://127.0.0.1:PORT/sonar"`.
     pub fn base_url(&self, provider: &str) -> String {
         format!("http://{}/{provider}", self.addr)
+    }
+
+    /// Adds `new` tickets and changes `updates` existing ones in every provider that
+    /// simulates churn (what `POST /_sim/churn` does); answers the versions made.
+    pub fn churn(&self, new: usize, updates: usize) -> Vec<churn::Version> {
+        self.churns.churn(new, updates)
+    }
+
+    /// A handle on the churn hooks, for a task that churns while the server runs.
+    pub fn churns(&self) -> churn::Registry {
+        self.churns.clone()
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and waits for the server task.
@@ -129,7 +142,9 @@ pub async fn start_on(opts: SimOptions, listener: TcpListener) -> io::Result<Sim
     let addr = listener.local_addr()?;
     refuse_non_loopback(addr)?;
     // A million tickets take a moment to generate; keep that off the async workers.
-    let app = tokio::task::spawn_blocking(move || app(&opts))
+    let churns = churn::Registry::default();
+    let hooks = churns.clone();
+    let app = tokio::task::spawn_blocking(move || app(&opts, &hooks))
         .await
         .map_err(io::Error::other)?;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -140,7 +155,12 @@ pub async fn start_on(opts: SimOptions, listener: TcpListener) -> io::Result<Sim
             })
             .await
     });
-    Ok(SimHandle { addr, stop, task })
+    Ok(SimHandle {
+        addr,
+        churns,
+        stop,
+        task,
+    })
 }
 
 // The simulator has no TLS and accepts any key by default: it must never face a network.
@@ -156,24 +176,31 @@ fn refuse_non_loopback(addr: SocketAddr) -> io::Result<()> {
 }
 
 /// Every provider API the simulator serves: its path prefix and its router. One line per provider.
-fn providers(opts: &SimOptions) -> Vec<(&'static str, Router)> {
+/// A provider whose tickets can change over time also adds its [`churn::Churn`] to `churns`.
+fn providers(opts: &SimOptions, churns: &churn::Registry) -> Vec<(&'static str, Router)> {
     vec![
         ("/argus", argus::router(opts)),
-        ("/sonar", sonar::router(opts)),
+        ("/sonar", sonar::router(opts, churns)),
         ("/arcticwolf", arcticwolf::router(opts)),
         ("/connectwise", connectwise::router(opts)),
         ("/cyderes", cyderes::router(opts)),
     ]
 }
 
-fn app(opts: &SimOptions) -> Router {
+fn app(opts: &SimOptions, churns: &churn::Registry) -> Router {
     let stats = Arc::new(stats::Stats::default());
     let faults = Arc::new(faults::Faults::new(opts, Arc::clone(&stats)));
-    let mut app = Router::new().route(
-        "/_sim/stats",
-        get(stats::show).with_state(Arc::clone(&stats)),
-    );
-    for (prefix, api) in providers(opts) {
+    let mut app = Router::new()
+        .route(
+            "/_sim/stats",
+            get(stats::show).with_state(Arc::clone(&stats)),
+        )
+        .route("/_sim/churn", post(churn::churn).with_state(churns.clone()))
+        .route(
+            "/_sim/versions",
+            get(churn::versions).with_state(churns.clone()),
+        );
+    for (prefix, api) in providers(opts, churns) {
         // `route_layer`, not `layer`: unknown paths fall through to a plain 404 that is neither
         // counted nor faulted. The last layer added runs first, so counting sees faulted requests too.
         let api = api

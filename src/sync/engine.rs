@@ -30,6 +30,8 @@ pub struct Settings {
     pub out: Out,
     pub overlap: Duration,
     pub with_comments: bool,
+    /// Tickets per request; `None` = the provider's maximum.
+    pub page_size: Option<u64>,
 }
 
 /// What one successful run did.
@@ -148,7 +150,7 @@ async fn read(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Option<PathBuf>> {
     let source = &job.source;
-    let query = query(source.as_ref(), window)?;
+    let query = query(source.as_ref(), window, settings.page_size)?;
     let mut sink = Sink::new(&settings.out, &job.name, window.file_name(seq));
     let mut tickets = source.list(&query);
     let mut read = 0u64;
@@ -198,12 +200,17 @@ fn is_new(t: &Ticket, window: Window) -> bool {
 /// for offset paging: a ticket changed during the run jumps to a page already read
 /// (caught by the next run's overlap) instead of pushing an unread one out of reach.
 /// A provider that cannot sort that way is read in its own order.
-fn query(source: &dyn TicketSource, window: Window) -> Result<Query> {
+///
+/// One page at a time: pages fetched concurrently can be answered out of order (one is
+/// retried after a 429), and a later page answered before an earlier one, while tickets
+/// move to the top, leaves a gap between them that no later page covers.
+fn query(source: &dyn TicketSource, window: Window, page_size: Option<u64>) -> Result<Query> {
     let mut q = Query {
+        page_size,
         since: window.from,
         until: Some(window.to),
         time_field: TimeField::Updated,
-        concurrency: 4,
+        concurrency: 1,
         sort: Some((SortField::Updated, SortOrder::Desc)),
         ..Query::default()
     };

@@ -25,6 +25,10 @@ impl RunLock {
     /// is still held after that.
     pub fn acquire(state: &Path, wait: Duration) -> Result<Option<RunLock>> {
         let path = lock_path(state);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
+        }
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -57,7 +61,7 @@ mod tests {
     #[test]
     fn a_second_holder_waits_then_gives_up_and_gets_it_once_released() {
         let dir = tempfile::tempdir().unwrap();
-        let state = dir.path().join("state.db");
+        let state = dir.path().join("new/state.db");
         let first = RunLock::acquire(&state, Duration::ZERO).unwrap();
         assert!(first.is_some());
         assert!(

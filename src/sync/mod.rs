@@ -28,6 +28,11 @@ pub use state::State;
 
 use std::path::PathBuf;
 
+/// The `locked` crash point, for the CLI, which takes the lock.
+pub fn crash_point_locked() {
+    crash::point("locked");
+}
+
 /// `$XDG_STATE_HOME/tix/sync.db`, else `~/.local/state/tix/sync.db`.
 pub fn default_state_path(env: &crate::config::Env) -> Option<PathBuf> {
     let base = env

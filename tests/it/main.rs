@@ -19,6 +19,7 @@ mod e2e;
 mod harness;
 mod http;
 mod sonar;
+mod sync;
 mod verbs;
 
 #[test]

@@ -15,6 +15,7 @@
 
 mod attachments;
 mod catalog;
+mod churn;
 mod comments;
 mod error;
 mod generate;
@@ -58,7 +59,7 @@ impl Sonar {
     }
 }
 
-pub fn router(opts: &SimOptions) -> Router {
+pub fn router(opts: &SimOptions, churns: &super::churn::Registry) -> Router {
     let (dir, store) = generate::generate(opts.seed, opts.tickets);
     let sonar = Arc::new(Sonar {
         seed: opts.seed,
@@ -66,6 +67,7 @@ pub fn router(opts: &SimOptions) -> Router {
         dir,
         store: RwLock::new(store),
     });
+    churns.add(Arc::new(churn::SonarChurn::new(Arc::clone(&sonar))));
     Router::new()
         .route(
             "/api/sonar/tickets",

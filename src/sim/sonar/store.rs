@@ -106,6 +106,17 @@ impl Store {
         self.written();
     }
 
+    /// Adds a generated ticket (simulated churn); its id is the next one, which it answers.
+    pub fn push(&mut self, mut ticket: Ticket) -> u32 {
+        ticket.id = self.next_id;
+        self.next_id += 1;
+        self.by_guid.insert(ticket.guid, ticket.id);
+        let id = ticket.id;
+        self.tickets.push(ticket);
+        self.written();
+        id
+    }
+
     /// Removes the tickets that exist and returns the GUIDs that did not.
     pub fn remove(&mut self, guids: &[Uuid]) -> Vec<Uuid> {
         let mut missing = Vec::new();

@@ -81,6 +81,7 @@ fn rig() -> Rig {
         out: Out::Dir(dir.path().join("out")),
         overlap: Duration::from_secs(600),
         with_comments: false,
+        page_size: None,
     };
     Rig {
         dir,

@@ -1,0 +1,329 @@
+//! `tix sync`: incremental, exactly-once dumps of each source's tickets (for cron), and
+//! `tix sync status`. The work is in `crate::sync`; this file turns flags into jobs,
+//! takes the run lock, and reports.
+
+use super::Ctx;
+use crate::config::Selection;
+use crate::error::{Error, Result};
+use crate::source::{self, TicketSource};
+use crate::sync::{self, Job, Out, RunLock, Settings, State};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub command: Option<SyncCommand>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SyncCommand {
+    /// Each source's watermark, kept keys and last run.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Provider(s), comma-separated or repeated: sonar (see `tix providers`).
+    #[arg(
+        short,
+        long,
+        value_delimiter = ',',
+        value_name = "NAME",
+        conflicts_with = "all"
+    )]
+    pub provider: Vec<String>,
+    /// Every profile in the config file and every provider set in the environment.
+    #[arg(long)]
+    pub all: bool,
+    /// Directory for DIR/<source>/<date>/<window>.jsonl, or - for stdout.
+    #[arg(long, value_name = "DIR|-")]
+    pub out: Option<String>,
+    /// State database [default: $XDG_STATE_HOME/tix/sync.db].
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// How far each window reaches back before the watermark (at least 1d for providers
+    /// that filter by date).
+    #[arg(long, default_value = "10m", value_parser = humantime::parse_duration, value_name = "SPAN")]
+    pub overlap: Duration,
+    /// How long to wait for another sync on the same state to finish; then exit 0.
+    #[arg(long, default_value = "0s", value_parser = humantime::parse_duration, value_name = "SPAN")]
+    pub wait: Duration,
+    /// Tickets per request [default: the provider's maximum].
+    #[arg(long, value_name = "N")]
+    pub page_size: Option<u64>,
+    /// Add each written ticket's comments (one more request per ticket).
+    #[arg(long)]
+    pub with_comments: bool,
+    /// Print nothing on success (cron mails only failures).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Use this base URL instead of the profile's or the environment's (one provider).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// State database [default: $XDG_STATE_HOME/tix/sync.db].
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// Output format.
+    #[arg(short = 'o', long = "output", default_value = "table", value_parser = ["table", "json"])]
+    pub output: String,
+}
+
+pub async fn run(args: SyncArgs, ctx: &mut Ctx) -> Result<u8> {
+    match args.command {
+        Some(SyncCommand::Status(s)) => status(s, ctx),
+        None => sync_run(args.run, ctx).await,
+    }
+}
+
+fn state_path(flag: Option<PathBuf>, ctx: &Ctx) -> Result<PathBuf> {
+    flag.or_else(|| sync::default_state_path(&ctx.env))
+        .ok_or_else(|| {
+            Error::invalid(
+                "--state",
+                "",
+                "required when neither XDG_STATE_HOME nor HOME is set",
+            )
+        })
+}
+
+async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
+    let out = match args.out.as_deref() {
+        Some("-") => Out::Stdout,
+        Some(dir) if !dir.is_empty() => Out::Dir(PathBuf::from(dir)),
+        _ => {
+            return Err(Error::invalid(
+                "--out",
+                "",
+                "required: a directory, or - for stdout",
+            ));
+        }
+    };
+    if args.provider.is_empty() && !args.all && ctx.global.profile.is_none() {
+        return Err(Error::invalid(
+            "--provider",
+            "",
+            format!(
+                "required (or --all, or --profile); one of: {}",
+                source::provider_names()
+            ),
+        ));
+    }
+    for p in &args.provider {
+        source::provider(p.trim())?;
+    }
+    let state_path = state_path(args.state.clone(), ctx)?;
+
+    // Every source is resolved before the lock and the first request; one that cannot
+    // be built is that source's failure, not the others'.
+    let mut failures: Vec<String> = Vec::new();
+    let mut jobs = Vec::new();
+    for sel in selections(&args, ctx)? {
+        let label = sel
+            .profile
+            .clone()
+            .or_else(|| sel.provider.clone())
+            .unwrap_or_default();
+        match build(sel, &args, ctx) {
+            Ok(job) => jobs.push(job),
+            Err(e @ (Error::InvalidArgument { .. } | Error::Unsupported { .. })) => return Err(e),
+            Err(e) => failures.push(format!("{label}: {e}")),
+        }
+    }
+
+    let lock = {
+        let (path, wait) = (state_path.clone(), args.wait);
+        tokio::task::spawn_blocking(move || RunLock::acquire(&path, wait))
+            .await
+            .map_err(std::io::Error::other)??
+    };
+    let Some(_lock) = lock else {
+        if !args.quiet {
+            eprintln!(
+                "tix: another sync is running (state {})",
+                state_path.display()
+            );
+        }
+        return Ok(0);
+    };
+    sync::crash_point_locked();
+    let mut state = State::open(&state_path)?;
+    let settings = Settings {
+        out,
+        overlap: args.overlap,
+        with_comments: args.with_comments,
+        page_size: args.page_size,
+    };
+    let show_progress = ctx.io.stderr_tty && !args.quiet;
+    let mut last_error = None;
+    for job in &jobs {
+        let bar = show_progress.then(|| progress_bar(&job.name));
+        let tick = |n: u64| {
+            if let Some(b) = &bar {
+                b.set_position(n);
+            }
+        };
+        let outcome = sync::engine::run(&mut state, job, &settings, &tick).await;
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        match outcome {
+            Ok(report) if !args.quiet => eprintln!("{}", report.summary()),
+            Ok(_) => {}
+            Err(e) => {
+                failures.push(format!("{}: {e}", job.name));
+                last_error = Some(e);
+            }
+        }
+    }
+    match (failures.len(), jobs.len()) {
+        (0, _) => Ok(0),
+        // One source, and it failed: its own error and exit code say the most.
+        (1, 1) if last_error.is_some() => Err(last_error.expect("checked")),
+        _ => {
+            for f in &failures {
+                eprintln!("tix: sync failed: {f}");
+            }
+            Ok(Error::Partial { failed: failures }.exit_code())
+        }
+    }
+}
+
+/// The sources to sync: the named providers, the `--profile`, or with `--all` every
+/// profile and every provider the environment sets.
+fn selections(args: &RunArgs, ctx: &mut Ctx) -> Result<Vec<Selection>> {
+    let sel = |provider: Option<String>, profile: Option<String>| Selection {
+        provider,
+        profile,
+        base_url: args.base_url.clone(),
+        ca_file: None,
+    };
+    if args.all {
+        let env = ctx.env.clone();
+        let found = crate::config::describe(ctx.config()?, &env);
+        let mut out = Vec::new();
+        for r in found {
+            match r.name.strip_prefix("(env) ") {
+                Some(provider) => out.push(sel(Some(provider.to_owned()), None)),
+                None => out.push(sel(None, Some(r.name))),
+            }
+        }
+        if out.is_empty() {
+            return Err(Error::Config(
+                "--all: no profile in the config file and no TIX_<PROVIDER>_URL or key in the environment"
+                    .into(),
+            ));
+        }
+        return Ok(out);
+    }
+    if args.provider.is_empty() {
+        return Ok(vec![sel(None, None)]);
+    }
+    Ok(args
+        .provider
+        .iter()
+        .map(|p| sel(Some(p.trim().to_owned()), None))
+        .collect())
+}
+
+fn build(sel: Selection, args: &RunArgs, ctx: &mut Ctx) -> Result<Job> {
+    let cfg = ctx.source_config(sel)?;
+    let name = cfg
+        .profile
+        .clone()
+        .unwrap_or_else(|| cfg.provider.name.to_owned());
+    let info = cfg.provider;
+    if let Some(size) = args.page_size
+        && !(info.min_page_size..=info.max_page_size).contains(&size)
+    {
+        return Err(Error::invalid(
+            "--page-size",
+            size,
+            format!(
+                "an integer in {}..={} for {}",
+                info.min_page_size, info.max_page_size, info.name
+            ),
+        ));
+    }
+    let source: Box<dyn TicketSource> = (info.build)(cfg)?;
+    if args.with_comments && !source.capabilities().comments {
+        return Err(source.unsupported("comments"));
+    }
+    Ok(Job { name, source })
+}
+
+fn progress_bar(name: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {prefix}: {pos} tickets read {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar.set_prefix(name.to_owned());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
+    let path = state_path(args.state, ctx)?;
+    let mut out = ctx.io.out();
+    if !path.exists() {
+        if args.output == "json" {
+            writeln!(out, "[]")?;
+        } else {
+            ctx.io
+                .note(&format!("no sync has run yet (state {})", path.display()));
+        }
+        out.flush()?;
+        return Ok(0);
+    }
+    let state = State::open(&path)?;
+    let sources = state.status()?;
+    if args.output == "json" {
+        serde_json::to_writer_pretty(&mut out, &sources).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        let mut table = comfy_table::Table::new();
+        table
+            .force_no_tty()
+            .load_style(comfy_table::presets::NOTHING);
+        table.set_header([
+            "SOURCE",
+            "WATERMARK",
+            "FILES",
+            "KEYS",
+            "RUNS",
+            "LAST RUN",
+            "NEW",
+            "UPDATED",
+            "OUTCOME",
+        ]);
+        let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%SZ").to_string();
+        for s in &sources {
+            let last = s.last_run.as_ref();
+            table.add_row([
+                s.source.clone(),
+                s.watermark.map(when).unwrap_or_else(|| "-".into()),
+                s.files.to_string(),
+                s.keys.to_string(),
+                s.runs.to_string(),
+                last.map(|r| when(r.ended)).unwrap_or_else(|| "-".into()),
+                last.map(|r| r.new.to_string()).unwrap_or_default(),
+                last.map(|r| r.updated.to_string()).unwrap_or_default(),
+                last.map(|r| r.outcome.clone()).unwrap_or_default(),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    out.flush()?;
+    Ok(0)
+}

@@ -1,0 +1,596 @@
+//! `tix sync` end to end: the real binary against the in-process simulator, with tickets
+//! arriving and changing between and during runs, faults, kills and concurrent runs.
+
+use crate::harness::{KEY, code, stderr, stdout};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tix::sim::{self, SimHandle, SimOptions};
+
+type Key = (String, DateTime<Utc>);
+
+/// The real binary as a plain process (to spawn, race and kill), hermetic like
+/// `harness::tix`.
+pub fn tix(home: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tix"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100");
+    cmd
+}
+
+pub struct Rig {
+    pub home: tempfile::TempDir,
+    pub url: String,
+}
+
+impl Rig {
+    pub fn new(sim: &SimHandle) -> Rig {
+        Rig {
+            home: tempfile::tempdir().unwrap(),
+            url: sim.base_url("sonar"),
+        }
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.home.path().join("out")
+    }
+
+    pub fn state(&self) -> PathBuf {
+        self.home.path().join("state/sync.db")
+    }
+
+    /// `tix sync --provider sonar` into this rig's directory and state.
+    pub fn command(&self, extra: &[&str]) -> std::process::Command {
+        let mut cmd: std::process::Command = tix(self.home.path());
+        cmd.env("TIX_SONAR_URL", &self.url)
+            .env("TIX_SONAR_API_KEY", KEY)
+            .arg("sync")
+            .args(["--provider", "sonar", "--page-size", "20"]);
+        if !extra.contains(&"--out") {
+            cmd.arg("--out").arg(self.out());
+        }
+        cmd.arg("--state").arg(self.state()).args(extra);
+        cmd
+    }
+
+    pub async fn sync(&self, extra: &[&str]) -> Output {
+        let mut cmd = self.command(extra);
+        tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// Every line of every file, and the files by name with their lines.
+    pub fn written(&self) -> (Vec<Key>, HashMap<String, BTreeSet<String>>) {
+        let mut keys = Vec::new();
+        let mut files = HashMap::new();
+        let mut dirs = vec![self.out()];
+        while let Some(d) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let name = path.strip_prefix(self.out()).unwrap().display().to_string();
+                assert!(name.ends_with(".jsonl"), "a stray file: {name}");
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(text.ends_with('\n'), "{name} is cut short");
+                let mut lines = BTreeSet::new();
+                for line in text.lines() {
+                    keys.push(key(&serde_json::from_str(line).unwrap()));
+                    lines.insert(line.to_owned());
+                }
+                files.insert(name, lines);
+            }
+        }
+        (keys, files)
+    }
+}
+
+fn key(v: &serde_json::Value) -> Key {
+    (
+        v["id"].as_str().unwrap().to_owned(),
+        v["updated"].as_str().unwrap().parse().unwrap(),
+    )
+}
+
+pub async fn simulator(opts: SimOptions) -> SimHandle {
+    sim::start(opts, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap()
+}
+
+/// Every version the simulator produced.
+pub async fn versions(sim: &SimHandle) -> HashSet<Key> {
+    let all: Vec<serde_json::Value> = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("http://{}/_sim/versions", sim.addr()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    all.iter().map(key).collect()
+}
+
+/// The current version of every ticket: per id, its latest (updates only move forward).
+pub async fn current(sim: &SimHandle) -> HashSet<Key> {
+    let mut latest: HashMap<String, DateTime<Utc>> = HashMap::new();
+    for (id, at) in versions(sim).await {
+        let e = latest.entry(id).or_insert(at);
+        *e = (*e).max(at);
+    }
+    latest.into_iter().collect()
+}
+
+/// Churns the simulator (ten changes a second) until the returned flag is set. Each
+/// change pushes every older ticket one place down the newest-first pages a run reads.
+fn churn_meanwhile(sim: &SimHandle) -> (Arc<AtomicBool>, tokio::task::JoinHandle<()>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let churns = sim.churns();
+    let task = tokio::spawn(async move {
+        while !flag.load(Ordering::Relaxed) {
+            churns.churn(1, 0);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            churns.churn(0, 1);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    (stop, task)
+}
+
+fn assert_no_duplicate(keys: &[Key]) -> HashSet<Key> {
+    let set: HashSet<Key> = keys.iter().cloned().collect();
+    assert_eq!(set.len(), keys.len(), "a version was written twice");
+    set
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn twenty_runs_with_churn_and_faults_write_every_version_once() {
+    let sim = simulator(SimOptions {
+        tickets: 150,
+        fault_rate: 0.2,
+        fault_seed: 11,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    // Versions current both when a run started and when it ended were live for the
+    // whole run: each must be in some file. A version that lived only during a run may
+    // or may not be, once at most.
+    let mut must = HashSet::new();
+    let mut ok = 0;
+    for run in 0..20 {
+        sim.churn(2, 4);
+        let before = current(&sim).await;
+        let (stop, churner) = churn_meanwhile(&sim);
+        let o = rig.sync(&["--quiet"]).await;
+        stop.store(true, Ordering::Relaxed);
+        churner.await.unwrap();
+        let after = current(&sim).await;
+        must.extend(before.intersection(&after).cloned());
+        match code(&o) {
+            0 => {
+                ok += 1;
+                assert_eq!(stderr(&o), "", "--quiet prints nothing on success");
+            }
+            // A run may fail when faults outlast the retries; it must then change nothing.
+            _ => assert!(!stderr(&o).is_empty(), "run {run} failed silently"),
+        }
+    }
+    assert!(ok >= 15, "only {ok} of 20 runs succeeded");
+    // A last run with nothing moving: everything current must be written by now.
+    let mut last = rig.sync(&[]).await;
+    for _ in 0..3 {
+        if code(&last) == 0 {
+            break;
+        }
+        last = rig.sync(&[]).await;
+    }
+    assert_eq!(code(&last), 0, "{}", stderr(&last));
+    must.extend(current(&sim).await);
+
+    let (keys, _) = rig.written();
+    let union = assert_no_duplicate(&keys);
+    let produced = versions(&sim).await;
+    let missing: Vec<_> = must.difference(&union).collect();
+    assert!(missing.is_empty(), "never written: {missing:?}");
+    let invented: Vec<_> = union.difference(&produced).collect();
+    assert!(
+        invented.is_empty(),
+        "not a version the simulator made: {invented:?}"
+    );
+    assert!(union.len() > 150 + 20 * 6, "{} versions", union.len());
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_report_per_source_and_status_shows_them() {
+    let sim = simulator(SimOptions {
+        tickets: 30,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let first = rig.sync(&[]).await;
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    assert!(
+        stderr(&first).starts_with("sonar: 30 new, 0 updated in "),
+        "{}",
+        stderr(&first)
+    );
+    let again = rig.sync(&[]).await;
+    assert!(stderr(&again).starts_with("sonar: 0 new, 0 updated in "));
+    sim.churn(1, 2);
+    let third = rig.sync(&[]).await;
+    assert!(
+        stderr(&third).starts_with("sonar: 1 new, 2 updated in "),
+        "{}",
+        stderr(&third)
+    );
+    let (keys, files) = rig.written();
+    assert_eq!(keys.len(), 33);
+    assert_eq!(
+        files.len(),
+        2,
+        "no file for a run with nothing new: {files:?}"
+    );
+
+    let mut status: std::process::Command = tix(rig.home.path());
+    status
+        .arg("sync")
+        .arg("status")
+        .arg("--state")
+        .arg(rig.state());
+    let table = status.output().unwrap();
+    assert_eq!(code(&table), 0);
+    let text = stdout(&table);
+    assert!(text.contains("SOURCE") && text.contains("sonar"), "{text}");
+    let json = status.args(["-o", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v[0]["source"], "sonar");
+    assert_eq!(v[0]["runs"], 3);
+    assert_eq!(v[0]["files"], 2);
+    assert_eq!(v[0]["last_run"]["new"], 1);
+    assert_eq!(v[0]["last_run"]["outcome"], "ok");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stdout_is_a_sink_too() {
+    let sim = simulator(SimOptions {
+        tickets: 12,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let o = rig.sync(&["--out", "-", "--quiet"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 12);
+    assert!(!rig.out().exists(), "the last --out wins");
+    let o = rig.sync(&["--out", "-", "--quiet"]).await;
+    assert_eq!(stdout(&o), "");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_failing_source_does_not_stop_the_others() {
+    let sim = simulator(SimOptions {
+        tickets: 10,
+        ..SimOptions::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.good]\nprovider = \"sonar\"\nbase_url = \"{}\"\napi_key_env = \"K\"\n\n\
+             [profiles.down]\nprovider = \"sonar\"\nbase_url = \"http://127.0.0.1:9/sonar\"\napi_key_env = \"K\"\n",
+            sim.base_url("sonar")
+        ),
+    )
+    .unwrap();
+    let state = home.path().join("s.db");
+    let run = |args: &[&str]| {
+        let mut cmd: std::process::Command = tix(home.path());
+        cmd.env("K", KEY)
+            .env("TIX_CONFIG", &config)
+            .args(["--retries", "0"])
+            .args(args)
+            .arg("--state")
+            .arg(&state);
+        cmd.output().unwrap()
+    };
+    let out = home.path().join("out");
+    let o = run(&["sync", "--all", "--out", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let err = stderr(&o);
+    let failures: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("tix: sync failed: "))
+        .collect();
+    assert_eq!(failures.len(), 1, "{err}");
+    assert!(failures[0].starts_with("tix: sync failed: down: "), "{err}");
+    assert!(err.contains("good: 10 new"), "{err}");
+    assert!(out.join("good").is_dir() && !out.join("down").exists());
+
+    let s = run(&["sync", "status", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+    let by: HashMap<&str, &serde_json::Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["source"].as_str().unwrap(), s))
+        .collect();
+    assert!(by["good"]["watermark"].is_string());
+    assert!(
+        by["down"]["watermark"].is_null(),
+        "a failed source keeps its state"
+    );
+    assert!(
+        by["down"]["last_run"]["outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("failed: ")
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_flags_are_one_line_errors_before_any_request() {
+    let home = tempfile::tempdir().unwrap();
+    for (args, flag) in [
+        (
+            vec!["sync", "--provider", "jira", "--out", "o"],
+            "--provider",
+        ),
+        (vec!["sync", "--out", "o"], "--provider"),
+        (
+            vec![
+                "sync",
+                "--provider",
+                "sonar",
+                "--out",
+                "o",
+                "--overlap",
+                "soon",
+            ],
+            "--overlap",
+        ),
+        (
+            vec![
+                "sync",
+                "--provider",
+                "sonar",
+                "--out",
+                "o",
+                "--page-size",
+                "5000",
+            ],
+            "--page-size",
+        ),
+        (vec!["sync", "--provider", "sonar"], "--out"),
+    ] {
+        let mut cmd: std::process::Command = tix(home.path());
+        cmd.env("TIX_SONAR_URL", "http://127.0.0.1:9/sonar")
+            .env("TIX_SONAR_API_KEY", KEY)
+            .args(&args);
+        let o = cmd.output().unwrap();
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+    }
+    assert!(!home.path().join("o").exists());
+}
+
+/// The files of two rigs that synced the same simulator, name by name and line by line.
+fn assert_same_files(killed: &Rig, reference: &Rig, step: &str) {
+    let (keys, files) = killed.written();
+    assert_no_duplicate(&keys);
+    let (_, want) = reference.written();
+    let mut names: Vec<_> = files.keys().collect();
+    names.sort();
+    let mut want_names: Vec<_> = want.keys().collect();
+    want_names.sort();
+    assert_eq!(names, want_names, "{step}: different files");
+    for (name, lines) in &want {
+        assert_eq!(&files[name], lines, "{step}: {name} differs");
+    }
+}
+
+fn watermark(rig: &Rig) -> serde_json::Value {
+    let o = tix(rig.home.path())
+        .args(["sync", "status", "-o", "json", "--state"])
+        .arg(rig.state())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v[0]["watermark"].clone()
+}
+
+/// Churns, then lets the clock pass the second of the last change, so two runs a moment
+/// apart see the same versions (a change can be dated one second ahead to keep a
+/// ticket's versions distinct).
+async fn churn_and_settle(sim: &SimHandle, new: usize, updates: usize) {
+    sim.churn(new, updates);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_killed_at_each_point_is_redone_by_the_next_under_the_same_names() {
+    let sim = simulator(SimOptions {
+        tickets: 60,
+        ..SimOptions::default()
+    })
+    .await;
+    let killed = Rig::new(&sim);
+    let reference = Rig::new(&sim);
+    for point in [
+        "locked",
+        "first-ticket",
+        "before-rename",
+        "after-rename",
+        "committed",
+    ] {
+        churn_and_settle(&sim, 2, 3).await;
+        let before = watermark(&killed);
+        let mut cmd = killed.command(&[]);
+        cmd.env("TIX_SYNC_CRASH_AT", point);
+        let dead = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(code(&dead), 137, "{point}: {}", stderr(&dead));
+        if point != "committed" {
+            assert_eq!(watermark(&killed), before, "{point}: the state moved");
+        }
+        let redo = killed.sync(&[]).await;
+        assert_eq!(code(&redo), 0, "{point}: {}", stderr(&redo));
+        let r = reference.sync(&[]).await;
+        assert_eq!(code(&r), 0, "{}", stderr(&r));
+        assert_same_files(&killed, &reference, point);
+        assert_eq!(watermark(&killed), watermark(&reference), "{point}");
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_killed_with_sigkill_at_random_moments_converge_to_the_same_files() {
+    use rand::{Rng, SeedableRng};
+    let sim = simulator(SimOptions {
+        tickets: 200,
+        latency: Duration::from_millis(5),
+        ..SimOptions::default()
+    })
+    .await;
+    let killed = Rig::new(&sim);
+    let reference = Rig::new(&sim);
+    let seed: u64 = rand::random();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    for step in 0..6 {
+        churn_and_settle(&sim, 3, 5).await;
+        let delay = Duration::from_millis(rng.random_range(0..400));
+        let mut cmd = killed.command(&["--quiet"]);
+        let status = tokio::task::spawn_blocking(move || {
+            let mut child = cmd.spawn().unwrap();
+            std::thread::sleep(delay);
+            // SIGKILL on Unix; a run already finished is simply reaped.
+            let _ = child.kill();
+            child.wait().unwrap()
+        })
+        .await
+        .unwrap();
+        let redo = killed.sync(&[]).await;
+        let what = format!("seed {seed}, step {step}, killed after {delay:?} ({status})");
+        assert_eq!(code(&redo), 0, "{what}: {}", stderr(&redo));
+        let r = reference.sync(&[]).await;
+        assert_eq!(code(&r), 0, "{}", stderr(&r));
+        assert_same_files(&killed, &reference, &what);
+        assert_eq!(watermark(&killed), watermark(&reference), "{what}");
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_concurrent_runs_never_both_write() {
+    let sim = simulator(SimOptions {
+        tickets: 100,
+        latency: Duration::from_millis(60),
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let race = |extra: &'static [&'static str]| {
+        let (mut a, mut b) = (rig.command(extra), rig.command(extra));
+        for c in [&mut a, &mut b] {
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+        }
+        tokio::task::spawn_blocking(move || {
+            let a = a.spawn().unwrap();
+            let b = b.spawn().unwrap();
+            (a.wait_with_output().unwrap(), b.wait_with_output().unwrap())
+        })
+    };
+    // Without --wait the second gives way at once, successfully.
+    let (a, b) = race(&[]).await.unwrap();
+    assert_eq!((code(&a), code(&b)), (0, 0), "{}{}", stderr(&a), stderr(&b));
+    let busy = [&a, &b]
+        .iter()
+        .filter(|o| stderr(o).contains("another sync is running"))
+        .count();
+    assert_eq!(busy, 1, "{}\n{}", stderr(&a), stderr(&b));
+    let (keys, files) = rig.written();
+    assert_no_duplicate(&keys);
+    assert_eq!(files.len(), 1);
+    assert_eq!(keys.len(), 100);
+
+    // With --wait the second runs after the first and finds nothing left to write.
+    churn_and_settle(&sim, 4, 4).await;
+    let (a, b) = race(&["--wait", "30s"]).await.unwrap();
+    assert_eq!((code(&a), code(&b)), (0, 0));
+    for o in [&a, &b] {
+        assert!(!stderr(o).contains("another sync"), "{}", stderr(o));
+    }
+    let summaries: Vec<String> = [&a, &b].iter().map(|o| stderr(o)).collect();
+    assert!(
+        summaries
+            .iter()
+            .any(|s| s.starts_with("sonar: 0 new, 0 updated"))
+            && summaries
+                .iter()
+                .any(|s| s.starts_with("sonar: 4 new, 4 updated")),
+        "{summaries:?}"
+    );
+    let (keys, files) = rig.written();
+    assert_no_duplicate(&keys);
+    assert_eq!(files.len(), 2);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_comments_adds_each_written_tickets_comments() {
+    let sim = simulator(SimOptions {
+        tickets: 6,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let o = rig
+        .sync(&["--out", "-", "--with-comments", "--quiet"])
+        .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    assert!(lines.iter().all(|t| t["comments"].is_array()));
+    assert!(
+        lines
+            .iter()
+            .any(|t| !t["comments"].as_array().unwrap().is_empty()),
+        "no ticket has a comment"
+    );
+    let plain = Rig::new(&sim).sync(&["--out", "-", "--quiet"]).await;
+    assert!(stdout(&plain).lines().all(|l| !l.contains("\"comments\"")));
+    sim.shutdown().await;
+}
