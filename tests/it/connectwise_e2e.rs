@@ -1,4 +1,5 @@
-//! Sonar and Argus → ConnectWise through the simulator over ten sync runs, with cases and
+//! Sonar and Argus → ConnectWise through the simulator over ten `tix sync --to connectwise`
+//! runs of the real binary, with cases and
 //! comments arriving, technicians writing and closing in ConnectWise, a run killed
 //! between its POST and its state write, and the state file deleted: at the end exactly
 //! one ConnectWise ticket per MSSP ticket, every MSSP comment once in ConnectWise, every
@@ -13,10 +14,8 @@ use tix::http::HttpOptions;
 use tix::model::{NewTicket, Query};
 use tix::sim::{self, SimOptions};
 use tix::sinks::connectwise::marker::comment_id;
-use tix::sinks::connectwise::sync::{Settings, run};
 use tix::sinks::connectwise::{MemoryLedger, PushReport, Pusher, TargetSpec};
 use tix::source::{self, TicketSource};
-use tix::sync::{Job, State};
 
 const API: &str = "/v2025_1/apis/3.0";
 
@@ -97,23 +96,8 @@ async fn ten_runs_end_with_one_ticket_each_and_every_comment_once_on_each_side()
     .resolve(&cw)
     .await
     .unwrap();
-    let settings = Settings {
-        target: target.clone(),
-        overlap: std::time::Duration::from_secs(600),
-        two_way: true,
-        close_upstream: true,
-    };
-    let jobs = [
-        Job {
-            name: "sonar".into(),
-            source: source(&sim, "sonar"),
-        },
-        Job {
-            name: "argus".into(),
-            source: source(&sim, "argus"),
-        },
-    ];
-    let argus = &jobs[1].source;
+    let sources = [source(&sim, "sonar"), source(&sim, "argus")];
+    let argus = &sources[1];
     let dir = tempfile::tempdir().unwrap();
     let state_path = dir.path().join("sync.db");
     let mut created_argus = Vec::new();
@@ -207,19 +191,44 @@ async fn ten_runs_end_with_one_ticket_each_and_every_comment_once_on_each_side()
             }
             _ => {}
         }
-        let mut state = State::open(&state_path).unwrap();
-        for job in &jobs {
-            let r = run(&mut state, &cw, job, &settings)
-                .await
-                .unwrap_or_else(|e| panic!("run {n} {}: {e}", job.name));
-            eprintln!("run {n}: {}", r.summary());
-        }
+        let state = state_path.display().to_string();
+        let mut env = crate::connectwise::env(&cw_base);
+        env.push(("TIX_SONAR_URL", sim.base_url("sonar")));
+        env.push(("TIX_SONAR_API_KEY", "e2e-key".into()));
+        env.push(("TIX_ARGUS_URL", sim.base_url("argus")));
+        env.push(("TIX_ARGUS_API_KEY", "e2e-key".into()));
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let o = crate::harness::run(
+            &[
+                "sync",
+                "--provider",
+                "sonar,argus",
+                "--state",
+                &state,
+                "--to",
+                "connectwise",
+                "--board",
+                "Security Operations",
+                "--status",
+                "New (MSSP)",
+                "--company",
+                "ACME",
+                "--two-way",
+                "--close-upstream",
+            ],
+            &env,
+        )
+        .await;
+        let err = crate::harness::stderr(&o);
+        assert_eq!(crate::harness::code(&o), 0, "run {n}: {err}");
+        assert_eq!(err.lines().count(), 2, "run {n}: {err}");
+        assert!(crate::harness::stdout(&o).is_empty());
     }
 
     // One ConnectWise ticket per MSSP ticket.
     let mut mssp = BTreeSet::new();
-    for job in &jobs {
-        for t in all(job.source.list(&Query::default())).await {
+    for src in &sources {
+        for t in all(src.list(&Query::default())).await {
             mssp.insert(format!("tix:{}:{}", t.provider, t.id));
         }
     }
@@ -240,8 +249,8 @@ async fn ten_runs_end_with_one_ticket_each_and_every_comment_once_on_each_side()
     assert!(per_xref.values().all(|ids| ids.len() == 1), "{per_xref:?}");
 
     let mut technician_notes = 0;
-    for job in &jobs {
-        for t in all(job.source.list(&Query::default())).await {
+    for src in &sources {
+        for t in all(src.list(&Query::default())).await {
             let xref = format!("tix:{}:{}", t.provider, t.id);
             let cw_id = per_xref[&xref][0];
             let notes: Vec<String> =
@@ -250,7 +259,7 @@ async fn ten_runs_end_with_one_ticket_each_and_every_comment_once_on_each_side()
                     .iter()
                     .map(|n| n["text"].as_str().unwrap_or("").to_owned())
                     .collect();
-            let upstream = job.source.comments(&t.id).await.unwrap_or_default();
+            let upstream = src.comments(&t.id).await.unwrap_or_default();
             let bodies: Vec<String> = upstream.iter().map(|c| c.body.clone()).collect();
             // Every MSSP comment once in ConnectWise; tix's own comments never.
             for c in &upstream {
