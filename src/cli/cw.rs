@@ -3,13 +3,16 @@
 //! `TIX_CW_CLIENT_ID` only, never from flags (argv is visible to every user).
 
 use super::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Ticket;
 use crate::sinks::connectwise::{
     CwClient, CwConfig, MemoryLedger, PushReport, Pusher, TargetSpec, check, parse_priority_map,
+    sync as cw_sync,
 };
 use crate::source::TicketSource;
+use crate::sync::{Job, State};
 use std::io::Write;
+use std::time::Duration;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CwCommand {
@@ -49,6 +52,108 @@ impl TargetArgs {
             },
         })
     }
+}
+
+/// `tix sync --to connectwise …`: the flags `tix sync` takes for pushing instead of
+/// writing files.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SyncToArgs {
+    /// Push each new or changed ticket to an ITSM instead of writing files: connectwise.
+    #[arg(long, value_parser = ["connectwise"], value_name = "ITSM", conflicts_with = "out")]
+    pub to: Option<String>,
+    /// ConnectWise service board, by name or id (with --to connectwise).
+    #[arg(long, value_name = "NAME|ID")]
+    pub board: Option<String>,
+    /// Status new ConnectWise tickets get, by name or id (with --to connectwise).
+    #[arg(long, value_name = "NAME|ID")]
+    pub status: Option<String>,
+    /// ConnectWise company: its id or identifier (with --to connectwise).
+    #[arg(long, value_name = "ID")]
+    pub company: Option<String>,
+    /// ConnectWise priority per tix priority, e.g. critical=1,high=2 (ids or names).
+    #[arg(long, value_name = "MAP")]
+    pub priority_map: Option<String>,
+    /// Also bring Discussion notes people write in ConnectWise back as comments, where
+    /// the provider takes comments.
+    #[arg(long)]
+    pub two_way: bool,
+    /// With --two-way: close the provider's ticket when it is closed in ConnectWise.
+    #[arg(long)]
+    pub close_upstream: bool,
+}
+
+impl SyncToArgs {
+    /// The target as typed, checked before any request.
+    pub fn spec(&self) -> Result<Option<TargetSpec>> {
+        if self.to.is_none() {
+            let given = [
+                ("--board", self.board.is_some()),
+                ("--status", self.status.is_some()),
+                ("--company", self.company.is_some()),
+                ("--priority-map", self.priority_map.is_some()),
+                ("--two-way", self.two_way),
+                ("--close-upstream", self.close_upstream),
+            ];
+            if let Some((flag, _)) = given.iter().find(|(_, set)| *set) {
+                return Err(Error::invalid(
+                    "--to",
+                    "",
+                    format!("required with {flag}: connectwise"),
+                ));
+            }
+            return Ok(None);
+        }
+        if self.close_upstream && !self.two_way {
+            return Err(Error::invalid(
+                "--close-upstream",
+                "true",
+                "only with --two-way",
+            ));
+        }
+        let need = |v: &Option<String>, flag: &str| {
+            v.clone()
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| Error::invalid(flag, "", "required with --to connectwise"))
+        };
+        Ok(Some(TargetSpec {
+            board: need(&self.board, "--board")?,
+            status: need(&self.status, "--status")?,
+            company: need(&self.company, "--company")?,
+            priorities: match &self.priority_map {
+                Some(m) => parse_priority_map(m)?,
+                None => Vec::new(),
+            },
+        }))
+    }
+}
+
+/// Runs every job once against ConnectWise, each on its own cursor; answers one
+/// `<job>: <reason>` per failed job (the others still ran).
+pub async fn sync(
+    spec: &TargetSpec,
+    args: &SyncToArgs,
+    jobs: &[Job],
+    state: &mut State,
+    overlap: Duration,
+    quiet: bool,
+    ctx: &Ctx,
+) -> Result<Vec<(String, Error)>> {
+    let cw = connect(ctx).await?;
+    let settings = cw_sync::Settings {
+        target: spec.resolve(&cw).await?,
+        overlap,
+        two_way: args.two_way,
+        close_upstream: args.close_upstream,
+    };
+    let mut failures = Vec::new();
+    for job in jobs {
+        match cw_sync::run(state, &cw, job, &settings).await {
+            Ok(report) if !quiet => eprintln!("{}", report.summary()),
+            Ok(_) => {}
+            Err(e) => failures.push((job.name.clone(), e)),
+        }
+    }
+    Ok(failures)
 }
 
 /// The ConnectWise client from the environment, with the global retry budget.
@@ -99,7 +204,7 @@ pub async fn demo(
         company: "ACME".into(),
         priorities: Vec::new(),
     };
-    let target = spec.resolve(&cw).await.map_err(|(_, e)| e)?;
+    let target = spec.resolve(&cw).await?;
     let pusher = Pusher {
         cw: &cw,
         target: &target,

@@ -65,6 +65,8 @@ pub struct RunArgs {
     /// Use this base URL instead of the profile's or the environment's (one provider).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    #[command(flatten)]
+    pub cw: super::cw::SyncToArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -96,7 +98,10 @@ fn state_path(flag: Option<PathBuf>, ctx: &Ctx) -> Result<PathBuf> {
 }
 
 async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
+    let to_cw = args.cw.spec()?;
     let out = match args.out.as_deref() {
+        // Not written to: --to connectwise pushes instead.
+        None if to_cw.is_some() => Out::Stdout,
         Some("-") => Out::Stdout,
         Some(dir) if !dir.is_empty() => Out::Dir(PathBuf::from(dir)),
         _ => {
@@ -164,7 +169,24 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
     };
     let show_progress = ctx.io.stderr_tty && !args.quiet;
     let mut last_error = None;
-    for job in &jobs {
+    if let Some(spec) = &to_cw {
+        let failed = super::cw::sync(
+            spec,
+            &args.cw,
+            &jobs,
+            &mut state,
+            args.overlap,
+            args.quiet,
+            ctx,
+        )
+        .await?;
+        for (name, e) in failed {
+            failures.push(format!("{name}: {e}"));
+            last_error = Some(e);
+        }
+    }
+    let file_jobs: &[Job] = if to_cw.is_some() { &[] } else { &jobs };
+    for job in file_jobs {
         let bar = show_progress.then(|| progress_bar(&job.name));
         let tick = |n: u64| {
             if let Some(b) = &bar {

@@ -8,8 +8,7 @@
 //! Add and Edit levels cannot be seen without writing; the report says so.
 
 use super::client::CwClient;
-use super::target::{Step, TargetSpec, quoted};
-use super::wire;
+use super::target::TargetSpec;
 use crate::error::Error;
 
 /// One line of the report.
@@ -38,6 +37,14 @@ pub fn permission(what: &str) -> &'static str {
 
 fn is_forbidden(e: &Error) -> bool {
     matches!(e, Error::Auth { message, .. } if message.contains("HTTP 403"))
+}
+
+fn ok(what: &'static str, detail: String) -> Finding {
+    Finding {
+        what,
+        ok: true,
+        detail,
+    }
 }
 
 fn finding(what: &'static str, request: &str, e: &Error) -> Finding {
@@ -80,59 +87,49 @@ pub async fn check(cw: &CwClient, spec: &TargetSpec) -> Vec<Finding> {
             return out;
         }
     }
-    let target = spec.resolve(cw).await;
-    let board = match &target {
-        Ok(t) => {
-            out.push(Finding {
-                what: "board",
-                ok: true,
-                detail: format!("{} (id {})", t.board_name, t.board),
-            });
-            out.push(Finding {
-                what: "status",
-                ok: true,
-                detail: format!("'{}' (id {})", spec.status, t.status),
-            });
-            out.push(Finding {
-                what: "company",
-                ok: true,
-                detail: format!("'{}' (id {})", spec.company, t.company),
-            });
-            if !t.priorities.is_empty() {
-                let map: Vec<String> = t
-                    .priorities
-                    .iter()
-                    .map(|(p, id)| format!("{p}={id}"))
-                    .collect();
-                out.push(Finding {
-                    what: "priority",
-                    ok: true,
-                    detail: map.join(", "),
-                });
-            }
-            Some(t.board)
+    let board = match spec.board(cw).await {
+        Ok(b) => {
+            out.push(ok(
+                "board",
+                format!("{} (id {})", b.name.as_deref().unwrap_or("?"), b.id),
+            ));
+            Some(b)
         }
-        Err((step, e)) => {
-            let (what, request) = match step {
-                Step::Board => ("board", "GET /service/boards"),
-                Step::Status => ("status", "GET /service/boards/{id}/statuses"),
-                Step::Company => ("company", "GET /company/companies"),
-                Step::Priority => ("priority", "GET /service/priorities"),
-            };
-            out.push(finding(what, request, e));
-            // A company check does not need the board: say about it too.
-            if matches!(step, Step::Board | Step::Status) {
-                let condition = company_condition(&spec.company);
-                if let Err(e) = cw
-                    .all::<wire::Named>(&["company/companies"], Some(&condition), &[])
-                    .await
-                {
-                    out.push(finding("company", "GET /company/companies", &e));
-                }
-            }
+        Err(e) => {
+            out.push(finding("board", "GET /service/boards", &e));
             None
         }
     };
+    if let Some(b) = &board {
+        match spec.status(cw, b).await {
+            Ok(s) => out.push(ok(
+                "status",
+                format!("{} (id {})", s.name.as_deref().unwrap_or("?"), s.id),
+            )),
+            Err(e) => out.push(finding("status", "GET /service/boards/{id}/statuses", &e)),
+        }
+    }
+    match spec.company(cw).await {
+        Ok(c) => out.push(ok(
+            "company",
+            format!(
+                "{} (id {})",
+                c.name.as_deref().unwrap_or(&spec.company),
+                c.id
+            ),
+        )),
+        Err(e) => out.push(finding("company", "GET /company/companies", &e)),
+    }
+    if !spec.priorities.is_empty() {
+        match spec.priorities(cw).await {
+            Ok(map) => {
+                let map: Vec<String> = map.iter().map(|(p, id)| format!("{p}={id}")).collect();
+                out.push(ok("priority", map.join(", ")));
+            }
+            Err(e) => out.push(finding("priority", "GET /service/priorities", &e)),
+        }
+    }
+    let board = board.map(|b| b.id);
     let tickets_condition = match board {
         Some(b) => format!("board/id={b}"),
         None => "id=0".to_owned(),
@@ -168,14 +165,6 @@ pub async fn check(cw: &CwClient, spec: &TargetSpec) -> Vec<Finding> {
         }),
     }
     out
-}
-
-fn company_condition(company: &str) -> String {
-    if !company.is_empty() && company.chars().all(|c| c.is_ascii_digit()) {
-        format!("id={company}")
-    } else {
-        format!("identifier={}", quoted(company))
-    }
 }
 
 /// The one-line error for a failed check, or `None` when all passed.

@@ -61,15 +61,6 @@ pub fn quoted(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// Which lookup of a target failed, so `tix cw check` can name the permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    Board,
-    Status,
-    Company,
-    Priority,
-}
-
 /// Looks a record up by id (all digits) or by `field` (`name`, `identifier`).
 async fn lookup(
     cw: &CwClient,
@@ -102,9 +93,9 @@ async fn lookup(
 }
 
 impl TargetSpec {
-    /// Resolves every part; on failure answers which step failed with the error.
-    pub async fn resolve(&self, cw: &CwClient) -> std::result::Result<Target, (Step, Error)> {
-        let board = lookup(
+    /// The board, by name or id.
+    pub async fn board(&self, cw: &CwClient) -> Result<Named> {
+        lookup(
             cw,
             &["service/boards"],
             "name",
@@ -114,9 +105,12 @@ impl TargetSpec {
             "--board",
         )
         .await
-        .map_err(|e| (Step::Board, e))?;
+    }
+
+    /// The status, which must be one of `board`'s.
+    pub async fn status(&self, cw: &CwClient, board: &Named) -> Result<Named> {
         let board_id = board.id.to_string();
-        let status = lookup(
+        lookup(
             cw,
             &["service/boards", &board_id, "statuses"],
             "name",
@@ -126,8 +120,11 @@ impl TargetSpec {
             "--status",
         )
         .await
-        .map_err(|e| (Step::Status, e))?;
-        let company = lookup(
+    }
+
+    /// The company, by id or identifier.
+    pub async fn company(&self, cw: &CwClient) -> Result<Named> {
+        lookup(
             cw,
             &["company/companies"],
             "identifier",
@@ -137,7 +134,10 @@ impl TargetSpec {
             "--company",
         )
         .await
-        .map_err(|e| (Step::Company, e))?;
+    }
+
+    /// The priority map's ids.
+    pub async fn priorities(&self, cw: &CwClient) -> Result<BTreeMap<Priority, u64>> {
         let mut priorities = BTreeMap::new();
         for (p, v) in &self.priorities {
             let found = lookup(
@@ -149,13 +149,21 @@ impl TargetSpec {
                 "",
                 "--priority-map",
             )
-            .await
-            .map_err(|e| (Step::Priority, e))?;
+            .await?;
             priorities.insert(*p, found.id);
         }
+        Ok(priorities)
+    }
+
+    /// Resolves every part.
+    pub async fn resolve(&self, cw: &CwClient) -> Result<Target> {
+        let board = self.board(cw).await?;
+        let status = self.status(cw, &board).await?;
+        let company = self.company(cw).await?;
+        let priorities = self.priorities(cw).await?;
         Ok(Target {
             board: board.id,
-            board_name: board.name.unwrap_or(board_id),
+            board_name: board.name.unwrap_or_else(|| board.id.to_string()),
             status: status.id,
             company: company.id,
             priorities,

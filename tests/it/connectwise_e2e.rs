@@ -1,0 +1,292 @@
+//! Sonar and Argus → ConnectWise through the simulator over ten `tix sync --to connectwise`
+//! runs of the real binary, with cases and
+//! comments arriving, technicians writing and closing in ConnectWise, a run killed
+//! between its POST and its state write, and the state file deleted: at the end exactly
+//! one ConnectWise ticket per MSSP ticket, every MSSP comment once in ConnectWise, every
+//! technician's note once upstream, and nothing echoed.
+
+use crate::connectwise_push::client;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{Ipv4Addr, SocketAddr};
+use tix::config::SourceConfig;
+use tix::http::HttpOptions;
+use tix::model::{NewTicket, Query};
+use tix::sim::{self, SimOptions};
+use tix::sinks::connectwise::marker::comment_id;
+use tix::sinks::connectwise::{MemoryLedger, PushReport, Pusher, TargetSpec};
+use tix::source::{self, TicketSource};
+
+const API: &str = "/v2025_1/apis/3.0";
+
+fn source(sim: &sim::SimHandle, name: &str) -> Box<dyn TicketSource> {
+    let info = source::provider(name).unwrap();
+    let url = url::Url::parse(&sim.base_url(name)).unwrap();
+    (info.build)(SourceConfig {
+        provider: info,
+        profile: None,
+        http: HttpOptions::new(url),
+        api_key: secrecy::SecretString::from("e2e-key"),
+        options: Default::default(),
+    })
+    .unwrap()
+}
+
+async fn all<T: futures::TryStream<Ok = tix::model::Ticket, Error = tix::Error>>(
+    s: T,
+) -> Vec<tix::model::Ticket> {
+    use futures::TryStreamExt;
+    s.try_collect().await.unwrap()
+}
+
+/// Acts as a technician in the ConnectWise web UI.
+async fn technician(sim: &sim::SimHandle, path: &str, body: Value) {
+    let resp = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!("{}/_sim{path}", sim.base_url("connectwise")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+}
+
+async fn cw_get(cw_base: &str, path: &str, query: &[(&str, &str)]) -> Vec<Value> {
+    let resp = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("{cw_base}{API}{path}"))
+        .query(query)
+        .query(&[("pageSize", "1000")])
+        .basic_auth("acme+pub-key", Some("priv-key"))
+        .header("clientId", crate::connectwise::CLIENT_ID)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+fn count(haystack: &[String], needle: &str) -> usize {
+    haystack.iter().map(|h| h.matches(needle).count()).sum()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ten_runs_end_with_one_ticket_each_and_every_comment_once_on_each_side() {
+    let sim = sim::start(
+        SimOptions {
+            tickets: 6,
+            ..SimOptions::default()
+        },
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let cw_base = sim.base_url("connectwise");
+    let cw = client(&cw_base).await;
+    let target = TargetSpec {
+        board: "Security Operations".into(),
+        status: "New (MSSP)".into(),
+        company: "ACME".into(),
+        priorities: vec![],
+    }
+    .resolve(&cw)
+    .await
+    .unwrap();
+    let sources = [source(&sim, "sonar"), source(&sim, "argus")];
+    let argus = &sources[1];
+    let dir = tempfile::tempdir().unwrap();
+    let state_path = dir.path().join("sync.db");
+    let mut created_argus = Vec::new();
+
+    for n in 1..=10 {
+        match n {
+            2 | 6 => {
+                let t = argus
+                    .create(&NewTicket {
+                        service: Some("support".into()),
+                        kind: Some("securityIncident".into()),
+                        title: format!("Case opened before run {n}"),
+                        description: "Beaconing to a known C2.".into(),
+                        ..NewTicket::default()
+                    })
+                    .await
+                    .unwrap();
+                argus
+                    .add_comment(&t.id, "First analysis attached.")
+                    .await
+                    .unwrap();
+                created_argus.push(t.id);
+            }
+            3 => {
+                // A run killed between its POST and its state write: the ticket exists in
+                // ConnectWise, the state knows nothing of it.
+                let t = argus
+                    .create(&NewTicket {
+                        service: Some("ids".into()),
+                        kind: Some("securityIncident".into()),
+                        title: "Case whose run was killed".into(),
+                        description: "Lateral movement.".into(),
+                        ..NewTicket::default()
+                    })
+                    .await
+                    .unwrap();
+                let full = argus.get(&t.id).await.unwrap();
+                Pusher {
+                    cw: &cw,
+                    target: &target,
+                }
+                .push(
+                    &mut MemoryLedger::default(),
+                    argus.as_ref(),
+                    &full,
+                    &mut PushReport::default(),
+                )
+                .await
+                .unwrap();
+                created_argus.push(t.id);
+            }
+            4 | 8 => {
+                let tickets = cw_get(
+                    &cw_base,
+                    "/service/tickets",
+                    &[("conditions", "externalXRef like \"tix:argus:%\"")],
+                )
+                .await;
+                for t in tickets.iter().take(2) {
+                    let id = t["id"].as_u64().unwrap();
+                    technician(&sim, &format!("/tickets/{id}/notes"), json!({"text": format!("Technician note before run {n} on {id}"), "member": "jdoe"})).await;
+                }
+                argus
+                    .add_comment(
+                        &created_argus[0],
+                        &format!("Provider update before run {n}"),
+                    )
+                    .await
+                    .unwrap();
+            }
+            5 => {
+                std::fs::remove_file(&state_path).unwrap();
+            }
+            7 => {
+                let tickets = cw_get(
+                    &cw_base,
+                    "/service/tickets",
+                    &[(
+                        "conditions",
+                        &format!("externalXRef=\"tix:argus:{}\"", created_argus[1]),
+                    )],
+                )
+                .await;
+                let id = tickets[0]["id"].as_u64().unwrap();
+                technician(
+                    &sim,
+                    &format!("/tickets/{id}/close"),
+                    json!({"member": "jdoe"}),
+                )
+                .await;
+            }
+            _ => {}
+        }
+        let state = state_path.display().to_string();
+        let mut env = crate::connectwise::env(&cw_base);
+        env.push(("TIX_SONAR_URL", sim.base_url("sonar")));
+        env.push(("TIX_SONAR_API_KEY", "e2e-key".into()));
+        env.push(("TIX_ARGUS_URL", sim.base_url("argus")));
+        env.push(("TIX_ARGUS_API_KEY", "e2e-key".into()));
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let o = crate::harness::run(
+            &[
+                "sync",
+                "--provider",
+                "sonar,argus",
+                "--state",
+                &state,
+                "--to",
+                "connectwise",
+                "--board",
+                "Security Operations",
+                "--status",
+                "New (MSSP)",
+                "--company",
+                "ACME",
+                "--two-way",
+                "--close-upstream",
+            ],
+            &env,
+        )
+        .await;
+        let err = crate::harness::stderr(&o);
+        assert_eq!(crate::harness::code(&o), 0, "run {n}: {err}");
+        assert_eq!(err.lines().count(), 2, "run {n}: {err}");
+        assert!(crate::harness::stdout(&o).is_empty());
+    }
+
+    // One ConnectWise ticket per MSSP ticket.
+    let mut mssp = BTreeSet::new();
+    for src in &sources {
+        for t in all(src.list(&Query::default())).await {
+            mssp.insert(format!("tix:{}:{}", t.provider, t.id));
+        }
+    }
+    let on_board = cw_get(
+        &cw_base,
+        "/service/tickets",
+        &[("conditions", "externalXRef like \"tix:%\"")],
+    )
+    .await;
+    let mut per_xref: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for t in &on_board {
+        per_xref
+            .entry(t["externalXRef"].as_str().unwrap().to_owned())
+            .or_default()
+            .push(t["id"].as_u64().unwrap());
+    }
+    assert_eq!(per_xref.keys().cloned().collect::<BTreeSet<_>>(), mssp);
+    assert!(per_xref.values().all(|ids| ids.len() == 1), "{per_xref:?}");
+
+    let mut technician_notes = 0;
+    for src in &sources {
+        for t in all(src.list(&Query::default())).await {
+            let xref = format!("tix:{}:{}", t.provider, t.id);
+            let cw_id = per_xref[&xref][0];
+            let notes: Vec<String> =
+                cw_get(&cw_base, &format!("/service/tickets/{cw_id}/notes"), &[])
+                    .await
+                    .iter()
+                    .map(|n| n["text"].as_str().unwrap_or("").to_owned())
+                    .collect();
+            let upstream = src.comments(&t.id).await.unwrap_or_default();
+            let bodies: Vec<String> = upstream.iter().map(|c| c.body.clone()).collect();
+            // Every MSSP comment once in ConnectWise; tix's own comments never.
+            for c in &upstream {
+                let mark = format!("[tix:{}:{} comment {}]", t.provider, t.id, comment_id(c));
+                let want = usize::from(!c.body.contains("[tix:cw:"));
+                assert_eq!(count(&notes, &mark), want, "{mark} in {notes:#?}");
+            }
+            assert_eq!(count(&notes, "[tix:cw:"), 0, "an echo in {notes:#?}");
+            // Every technician's note once upstream (Argus takes comments).
+            for text in &notes {
+                if text.starts_with("Technician note") {
+                    technician_notes += 1;
+                    assert_eq!(count(&bodies, text), 1, "{text} upstream: {bodies:#?}");
+                }
+            }
+        }
+    }
+    assert_eq!(technician_notes, 4);
+    // The case closed in ConnectWise is closed upstream, once.
+    let closed = argus.get(&created_argus[1]).await.unwrap();
+    assert_eq!(closed.status, tix::model::Status::Closed);
+    let closing: Vec<_> = closed
+        .comments
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.body.contains("closed]"))
+        .collect();
+    assert_eq!(closing.len(), 1);
+    sim.shutdown().await;
+}
