@@ -28,7 +28,7 @@ pub enum SyncCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Provider(s), comma-separated or repeated: sonar (see `tix providers`).
+    /// Provider(s), comma-separated or repeated: sonar, argus, cyderes, arcticwolf (see `tix providers`).
     #[arg(
         short,
         long,

@@ -61,6 +61,17 @@ impl Query {
             None => size,
         }
     }
+
+    /// The page size for a listing: as [`effective_page_size`](Self::effective_page_size),
+    /// except when some filters run here, where `limit` says nothing about how many
+    /// tickets the server must send before `limit` of them pass.
+    pub fn request_page_size(&self, max: u64, filters_client_side: bool) -> u64 {
+        if filters_client_side {
+            self.page_size.unwrap_or(max).min(max)
+        } else {
+            self.effective_page_size(max)
+        }
+    }
 }
 
 /// Which time `--since`/`--until` bound.

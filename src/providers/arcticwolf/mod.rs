@@ -363,11 +363,7 @@ impl TicketSource for ArcticWolfSource {
 /// Full pages when filtering here (the server's count is not the user's); else no more
 /// than the limit needs.
 fn page_size(q: &Query, plan: &query::Plan) -> u64 {
-    if plan.filters_client_side() || plan.sort.is_some() {
-        q.page_size.unwrap_or(MAX_PAGE).min(MAX_PAGE)
-    } else {
-        q.effective_page_size(MAX_PAGE)
-    }
+    q.request_page_size(MAX_PAGE, plan.filters_client_side() || plan.sort.is_some())
 }
 
 /// Every ticket, sorted; failures keep their place after the tickets.

@@ -152,11 +152,7 @@ impl TicketSource for CyderesSource {
 
     fn explain(&self, q: &Query) -> Result<String> {
         let plan = query::plan(q)?;
-        let size = if plan.filters_client_side() {
-            q.page_size.unwrap_or(MAX_PAGE)
-        } else {
-            q.effective_page_size(MAX_PAGE)
-        };
+        let size = q.request_page_size(MAX_PAGE, plan.filters_client_side());
         Ok(plan.explain(size))
     }
 

@@ -46,22 +46,9 @@ pub(super) fn status(raw: &str) -> Status {
         .find(|(s, _)| s.eq_ignore_ascii_case(raw))
         .map(|(_, st)| *st);
     found.unwrap_or_else(|| {
-        warn_once(raw);
+        crate::providers::warn_unmapped("sonar", "status", raw);
         Status::Unknown
     })
-}
-
-fn warn_once(raw: &str) {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
-    let mut seen = SEEN
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if seen.insert(raw.to_owned()) {
-        tracing::warn!("sonar: unmapped status '{raw}' shown as unknown");
-    }
 }
 
 pub(super) fn priority(raw: &str) -> Priority {
