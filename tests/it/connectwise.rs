@@ -197,3 +197,47 @@ async fn a_bad_priority_map_names_the_flag_before_any_request() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("--priority-map"), "{}", stderr(&o));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_flags_for_connectwise_name_what_is_missing_before_any_request() {
+    for (args, flag) in [
+        (vec!["sync", "--provider", "sonar", "--board", "12"], "--to"),
+        (
+            vec![
+                "sync",
+                "--provider",
+                "sonar",
+                "--to",
+                "connectwise",
+                "--board",
+                "12",
+                "--company",
+                "ACME",
+            ],
+            "--status",
+        ),
+        (
+            vec![
+                "sync",
+                "--provider",
+                "sonar",
+                "--to",
+                "connectwise",
+                "--board",
+                "12",
+                "--status",
+                "34",
+                "--company",
+                "ACME",
+                "--close-upstream",
+            ],
+            "--close-upstream",
+        ),
+    ] {
+        let o = run(&args, &[]).await;
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+    }
+}

@@ -1,4 +1,4 @@
-//! Sonar and Argus → ConnectWise through the simulator over ten `tix sync --to connectwise`
+//! Sonar, Argus and Cyderes → ConnectWise through the simulator over ten `tix sync --to connectwise`
 //! runs of the real binary, with cases and
 //! comments arriving, technicians writing and closing in ConnectWise, a run killed
 //! between its POST and its state write, and the state file deleted: at the end exactly
@@ -96,7 +96,11 @@ async fn ten_runs_end_with_one_ticket_each_and_every_comment_once_on_each_side()
     .resolve(&cw)
     .await
     .unwrap();
-    let sources = [source(&sim, "sonar"), source(&sim, "argus")];
+    let sources = [
+        source(&sim, "sonar"),
+        source(&sim, "argus"),
+        source(&sim, "cyderes"),
+    ];
     let argus = &sources[1];
     let dir = tempfile::tempdir().unwrap();
     let state_path = dir.path().join("sync.db");
@@ -197,12 +201,14 @@ async fn ten_runs_end_with_one_ticket_each_and_every_comment_once_on_each_side()
         env.push(("TIX_SONAR_API_KEY", "e2e-key".into()));
         env.push(("TIX_ARGUS_URL", sim.base_url("argus")));
         env.push(("TIX_ARGUS_API_KEY", "e2e-key".into()));
+        env.push(("TIX_CYDERES_URL", sim.base_url("cyderes")));
+        env.push(("TIX_CYDERES_TOKEN", "e2e-key".into()));
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let o = crate::harness::run(
             &[
                 "sync",
                 "--provider",
-                "sonar,argus",
+                "sonar,argus,cyderes",
                 "--state",
                 &state,
                 "--to",
@@ -221,7 +227,7 @@ async fn ten_runs_end_with_one_ticket_each_and_every_comment_once_on_each_side()
         .await;
         let err = crate::harness::stderr(&o);
         assert_eq!(crate::harness::code(&o), 0, "run {n}: {err}");
-        assert_eq!(err.lines().count(), 2, "run {n}: {err}");
+        assert_eq!(err.lines().count(), 3, "run {n}: {err}");
         assert!(crate::harness::stdout(&o).is_empty());
     }
 
