@@ -639,17 +639,18 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .and_then(|v| parse_retry_after(v, chrono::Utc::now()))
 }
 
-/// A reqwest form from our parts; each attempt builds its own.
+/// A reqwest form from our parts; each attempt builds its own. The parts share the
+/// caller's bytes (a `Bytes` clone is a reference count), so a 50 MB upload is held once,
+/// and each has a known length, so the body is not sent chunked.
 fn multipart(parts: &[FilePart]) -> reqwest::multipart::Form {
     parts
         .iter()
         .fold(reqwest::multipart::Form::new(), |form, p| {
-            let part = reqwest::multipart::Part::bytes(p.bytes.to_vec())
-                .file_name(p.file_name.clone())
-                .mime_str(&p.content_type)
-                .unwrap_or_else(|_| {
-                    reqwest::multipart::Part::bytes(p.bytes.to_vec()).file_name(p.file_name.clone())
-                });
+            let body = || {
+                reqwest::multipart::Part::stream_with_length(p.bytes.clone(), p.bytes.len() as u64)
+                    .file_name(p.file_name.clone())
+            };
+            let part = body().mime_str(&p.content_type).unwrap_or_else(|_| body());
             form.part(p.field.clone(), part)
         })
 }
