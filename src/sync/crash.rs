@@ -12,6 +12,8 @@ pub const POINTS: &[&str] = &[
     "before-rename",
     "after-rename",
     "committed",
+    // ConnectWise: the ticket was created and the ledger does not know it yet.
+    "cw-created",
 ];
 
 /// Ends the process here when `TIX_SYNC_CRASH_AT` names this point.

@@ -13,7 +13,7 @@
 //! and moves only after the output is durable (Singer, Meltano), and file names derived
 //! from the stored state so a redone run replaces what a killed one may have renamed.
 
-mod crash;
+pub(crate) mod crash;
 pub mod engine;
 pub mod lock;
 pub mod schema;

@@ -203,28 +203,50 @@ async fn ten_runs_end_with_one_ticket_each_and_every_comment_once_on_each_side()
         env.push(("TIX_ARGUS_API_KEY", "e2e-key".into()));
         env.push(("TIX_CYDERES_URL", sim.base_url("cyderes")));
         env.push(("TIX_CYDERES_TOKEN", "e2e-key".into()));
+        let args = [
+            "sync",
+            "--provider",
+            "sonar,argus,cyderes",
+            "--state",
+            &state,
+            "--to",
+            "connectwise",
+            "--board",
+            "Security Operations",
+            "--status",
+            "New (MSSP)",
+            "--company",
+            "ACME",
+            "--two-way",
+            "--close-upstream",
+        ];
+        if n == 9 {
+            // The binary itself dies (as under kill -9) right after a ConnectWise ticket
+            // is created and before its state is written; this run repairs it by lookup.
+            let t = argus
+                .create(&NewTicket {
+                    service: Some("ids".into()),
+                    kind: Some("securityIncident".into()),
+                    title: "Case whose tix process died".into(),
+                    description: "Credential stuffing.".into(),
+                    ..NewTicket::default()
+                })
+                .await
+                .unwrap();
+            created_argus.push(t.id);
+            let mut dying = env.clone();
+            dying.push(("TIX_SYNC_CRASH_AT", "cw-created".into()));
+            let dying: Vec<(&str, &str)> = dying.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let o = crate::harness::run(&args, &dying).await;
+            assert_eq!(
+                crate::harness::code(&o),
+                137,
+                "{}",
+                crate::harness::stderr(&o)
+            );
+        }
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let o = crate::harness::run(
-            &[
-                "sync",
-                "--provider",
-                "sonar,argus,cyderes",
-                "--state",
-                &state,
-                "--to",
-                "connectwise",
-                "--board",
-                "Security Operations",
-                "--status",
-                "New (MSSP)",
-                "--company",
-                "ACME",
-                "--two-way",
-                "--close-upstream",
-            ],
-            &env,
-        )
-        .await;
+        let o = crate::harness::run(&args, &env).await;
         let err = crate::harness::stderr(&o);
         assert_eq!(crate::harness::code(&o), 0, "run {n}: {err}");
         assert_eq!(err.lines().count(), 3, "run {n}: {err}");

@@ -74,6 +74,7 @@ impl Pusher<'_> {
                 }
                 None => {
                     let cw_id = self.create(&key, ticket, &now).await?;
+                    crate::sync::crash::point("cw-created");
                     report.created += 1;
                     let m = Mapping {
                         cw_id,
