@@ -157,7 +157,10 @@ impl TicketSource for ArgusSource {
                 let http = http.clone();
                 let url = url.clone();
                 let body = plan.page_body(req.offset, req.limit);
-                async move { search_page(&http, url, body, raw).await }
+                async move {
+                    reachable(req.offset)?;
+                    search_page(&http, url, body, raw).await
+                }
             },
         );
         let filtered = pages.try_filter(move |t| futures::future::ready(filter.matches(t)));
@@ -223,6 +226,21 @@ impl TicketSource for ArgusSource {
 
 /// One page of the advanced search. A search changes nothing, so it is retried like a
 /// GET although it is a POST.
+/// Argus pages no further than offset 100000 and answers a bare 412 beyond it; saying
+/// why, and what to do, before the request is kinder at the end of a long listing.
+fn reachable(offset: u64) -> Result<()> {
+    if offset <= MAX_PAGE {
+        return Ok(());
+    }
+    Err(Error::Api {
+        provider: NAME.into(),
+        status: 412,
+        message: format!(
+            "more cases match than Argus pages through (offset {MAX_PAGE} at most); narrow with --since/--until or --limit"
+        ),
+    })
+}
+
 async fn search_page(
     http: &HttpClient,
     url: url::Url,
@@ -276,5 +294,12 @@ mod tests {
             ..Query::default()
         };
         assert_eq!(ArgusSource::page_size(&q, false), 100_000);
+    }
+
+    #[test]
+    fn a_page_past_the_system_limit_is_refused_with_what_to_do() {
+        assert!(reachable(0).is_ok() && reachable(100_000).is_ok());
+        let err = reachable(100_001).unwrap_err().to_string();
+        assert!(err.contains("--since/--until"), "{err}");
     }
 }
