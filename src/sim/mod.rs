@@ -183,7 +183,7 @@ fn providers(opts: &SimOptions, churns: &churn::Registry) -> Vec<(&'static str, 
         ("/sonar", sonar::router(opts, churns)),
         ("/arcticwolf", arcticwolf::router(opts)),
         ("/connectwise", connectwise::router(opts)),
-        ("/cyderes", cyderes::router(opts)),
+        ("/cyderes", cyderes::router(opts, churns)),
     ]
 }
 

@@ -348,3 +348,59 @@ async fn demo_shows_cyderes() {
     );
     assert!(out.contains("CYDERES-"), "{out}");
 }
+
+fn at(v: &Value) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+        .unwrap_or_else(|e| panic!("{e}: {v}"))
+        .timestamp()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn churned_tickets_are_listed_as_the_versions_say() {
+    let sim = simulator(30).await;
+    let c = reqwest::Client::builder().no_proxy().build().unwrap();
+    let made: Vec<Value> = c
+        .post(format!("http://{}/_sim/churn?new=3&updates=2", sim.addr()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let changed: HashSet<&str> = made
+        .iter()
+        .filter(|v| v["provider"] == "cyderes")
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    let o = tix(&sim, &["list", "--provider", "cyderes", "-o", "jsonl"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let listed: std::collections::HashMap<String, i64> = lines(&o)
+        .iter()
+        .map(|t| (t["id"].as_str().unwrap().to_owned(), at(&t["updated"])))
+        .collect();
+    assert_eq!(listed.len(), 33);
+    for id in ["CYDERES-000031", "CYDERES-000032", "CYDERES-000033"] {
+        assert!(changed.contains(id) && listed.contains_key(id), "{id}");
+    }
+    let versions: Vec<Value> = c
+        .get(format!("http://{}/_sim/versions", sim.addr()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut latest = std::collections::HashMap::new();
+    for v in versions.iter().filter(|v| v["provider"] == "cyderes") {
+        let id = v["id"].as_str().unwrap();
+        if changed.contains(id) {
+            let e = latest.entry(id).or_insert(i64::MIN);
+            *e = (*e).max(at(&v["updated"]));
+        }
+    }
+    assert_eq!(latest.len(), changed.len());
+    for (id, updated) in latest {
+        assert_eq!(listed.get(id), Some(&updated), "{id}");
+    }
+    sim.shutdown().await;
+}

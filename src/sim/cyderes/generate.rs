@@ -52,21 +52,15 @@ pub fn generate(seed: u64, n: usize) -> Store {
 }
 
 fn ticket(rng: &mut StdRng, n: u32, created: i64) -> Ticket {
-    let kind = KINDS[weighted(rng, &KINDS.map(|(_, w)| w))].0;
-    let of_kind: Vec<usize> = (0..TITLES.len()).filter(|&i| TITLES[i].0 == kind).collect();
-    let template = of_kind[rng.random_range(0..of_kind.len())] as u8;
+    let kind = kind(rng);
+    let template = template(rng, kind);
     let age = (REFERENCE_TIME - created) as f64 / WINDOW_SECS as f64;
     let state = if rng.random_bool(0.2 + 0.7 * age.clamp(0.0, 1.0)) {
         CLOSED
     } else {
         weighted(rng, &[25, 35, 20, 5, 15]) as u8
     };
-    let escalated = match kind {
-        Kind::Alert => rng.random_bool(0.3),
-        Kind::Phishing => rng.random_bool(0.5),
-        Kind::ServiceRequest => false,
-        _ => rng.random_bool(0.1),
-    };
+    let escalated = escalated(rng, kind);
     let max_gap = (REFERENCE_TIME - created).min(7 * 24 * 3600);
     Ticket {
         n,
@@ -78,6 +72,43 @@ fn ticket(rng: &mut StdRng, n: u32, created: i64) -> Ticket {
         escalated,
         template,
         subject: rng.random(),
+    }
+}
+
+/// A ticket arriving at `at` (`churn.rs`): drawn like the generated ones, `New` and not yet
+/// worked on, so created and updated at once.
+pub fn arrival(rng: &mut StdRng, n: u32, at: u32) -> Ticket {
+    let kind = kind(rng);
+    let template = template(rng, kind);
+    let escalated = escalated(rng, kind);
+    Ticket {
+        n,
+        kind,
+        created: at,
+        updated: at,
+        state: 0,
+        priority: 1 + weighted(rng, &[20, 45, 35]) as u8,
+        escalated,
+        template,
+        subject: rng.random(),
+    }
+}
+
+fn kind(rng: &mut StdRng) -> Kind {
+    KINDS[weighted(rng, &KINDS.map(|(_, w)| w))].0
+}
+
+fn template(rng: &mut StdRng, kind: Kind) -> u8 {
+    let of_kind: Vec<usize> = (0..TITLES.len()).filter(|&i| TITLES[i].0 == kind).collect();
+    of_kind[rng.random_range(0..of_kind.len())] as u8
+}
+
+fn escalated(rng: &mut StdRng, kind: Kind) -> bool {
+    match kind {
+        Kind::Alert => rng.random_bool(0.3),
+        Kind::Phishing => rng.random_bool(0.5),
+        Kind::ServiceRequest => false,
+        _ => rng.random_bool(0.1),
     }
 }
 

@@ -9,8 +9,10 @@
 //!   one set: 403 `{"detail":"Invalid authentication credentials"}`.
 //! - `GET /v2/tickets` (see `list.rs`), `GET /v2/tickets/{id}`, `POST …/comment`, `POST …/close`,
 //!   `POST /v2/tickets/create`, attachments (`files.rs`), `GET /misp`.
+//! - Churn (`sim::churn`, see `churn.rs`): new tickets and workflow steps on the wall clock.
 //! - Unknown paths: 404 `{"detail":"Not Found"}`.
 
+mod churn;
 mod error;
 mod files;
 mod generate;
@@ -54,13 +56,14 @@ impl Cyderes {
     }
 }
 
-pub fn router(opts: &SimOptions) -> Router {
+pub fn router(opts: &SimOptions, churns: &super::churn::Registry) -> Router {
     let api = Arc::new(Cyderes {
         seed: opts.seed,
         tickets: opts.tickets,
         api_key: opts.api_key.clone(),
         store: RwLock::new(generate::generate(opts.seed, opts.tickets)),
     });
+    churns.add(Arc::new(churn::CyderesChurn::new(Arc::clone(&api))));
     Router::new()
         .route("/v2/tickets", get(list::tickets))
         .route("/v2/tickets/create", post(ticket::create))

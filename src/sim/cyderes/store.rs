@@ -125,6 +125,13 @@ impl Store {
         self.clock
     }
 
+    /// Records a write made at `at` (churn, on the wall clock): later API writes come after
+    /// it; also marks every cached order stale.
+    pub fn stamp(&mut self, at: i64) {
+        self.clock = self.clock.max(at);
+        *self.by_updated.get_mut().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
     /// Positions newest first by `updated` (ties: newer ticket first).
     pub fn by_updated(&self) -> Arc<Vec<u32>> {
         let mut cached = self.by_updated.lock().unwrap_or_else(|e| e.into_inner());
