@@ -179,7 +179,7 @@ fn refuse_non_loopback(addr: SocketAddr) -> io::Result<()> {
 /// A provider whose tickets can change over time also adds its [`churn::Churn`] to `churns`.
 fn providers(opts: &SimOptions, churns: &churn::Registry) -> Vec<(&'static str, Router)> {
     vec![
-        ("/argus", argus::router(opts)),
+        ("/argus", argus::router(opts, churns)),
         ("/sonar", sonar::router(opts, churns)),
         ("/arcticwolf", arcticwolf::router(opts)),
         ("/connectwise", connectwise::router(opts)),

@@ -270,3 +270,58 @@ async fn a_wrong_key_is_exit_3_and_an_unknown_case_exit_4() {
     assert_eq!(code(&o), 4, "{}", stderr(&o));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn churned_cases_list_with_the_versions_the_simulator_made() {
+    let sim = simulator(20).await;
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let base = format!("http://{}", sim.addr());
+    let made: Vec<Value> = http
+        .post(format!("{base}/_sim/churn?new=3&updates=2"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let made: Vec<&str> = made
+        .iter()
+        .filter(|v| v["provider"] == "argus")
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(made.len(), 5, "{made:?}");
+    let versions: Vec<Value> = http
+        .get(format!("{base}/_sim/versions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secs = |v: &Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+            .timestamp()
+    };
+
+    let o = tix(&sim, &["list", "--provider", "argus", "-o", "jsonl"]).await;
+    let items = lines(&o);
+    assert_eq!(items.len(), 23);
+    let listed: HashSet<&str> = items.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    for id in &made[..3] {
+        assert!(listed.contains(id), "new case {id} not listed");
+    }
+    for id in &made[3..] {
+        let latest = versions
+            .iter()
+            .filter(|v| v["provider"] == "argus" && v["id"] == *id)
+            .map(|v| secs(&v["updated"]))
+            .max()
+            .unwrap();
+        let item = items.iter().find(|t| t["id"] == *id).unwrap();
+        assert_eq!(secs(&item["updated"]), latest, "{id}: {item}");
+    }
+    sim.shutdown().await;
+}

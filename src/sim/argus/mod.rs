@@ -9,11 +9,13 @@
 //! - Search: `GET /cases/v2/case` and `POST /cases/v2/case/search` (`search.rs`).
 //! - Cases: `GET|PUT /cases/v2/case/{id}`, `POST /cases/v2/case`, `PUT …/{id}/close`;
 //!   comments, attachments and tags under the case, all kept in memory.
+//! - Churn: new cases arrive and cases move along the status workflow (`churn.rs`).
 //!
 //! Not simulated: access grants, move, services/subscriptions/categories listings, events.
 
 mod attachments;
 mod cases;
+mod churn;
 mod comments;
 mod envelope;
 mod search;
@@ -49,11 +51,12 @@ impl Argus {
     }
 }
 
-pub fn router(opts: &SimOptions) -> Router {
+pub fn router(opts: &SimOptions, churns: &super::churn::Registry) -> Router {
     let argus = Arc::new(Argus {
         api_key: opts.api_key.clone(),
         store: RwLock::new(store::generate(opts.seed, opts.tickets)),
     });
+    churns.add(Arc::new(churn::ArgusChurn::new(Arc::clone(&argus))));
     let case = "/cases/v2/case/{id}";
     Router::new()
         .route("/cases/v2/case", get(search::simple).post(cases::create))

@@ -47,7 +47,7 @@ pub const STATUSES: &[&str] = &[
 
 pub const PRIORITIES: &[&str] = &["low", "medium", "high", "critical"];
 
-const SUBJECTS: &[&str] = &[
+pub const SUBJECTS: &[&str] = &[
     "Possible credential phishing",
     "Outbound connection to known C2",
     "Brute force against VPN gateway",
