@@ -113,7 +113,8 @@ pub async fn simulator(opts: SimOptions) -> SimHandle {
         .unwrap()
 }
 
-/// Every version the simulator produced.
+/// Every version the simulator produced for Sonar, the provider these runs sync (other
+/// providers churn too).
 pub async fn versions(sim: &SimHandle) -> HashSet<Key> {
     let all: Vec<serde_json::Value> = reqwest::Client::builder()
         .no_proxy()
@@ -126,7 +127,10 @@ pub async fn versions(sim: &SimHandle) -> HashSet<Key> {
         .json()
         .await
         .unwrap();
-    all.iter().map(key).collect()
+    all.iter()
+        .filter(|v| v["provider"] == "sonar")
+        .map(key)
+        .collect()
 }
 
 /// The current version of every ticket: per id, its latest (updates only move forward).
