@@ -181,7 +181,7 @@ fn providers(opts: &SimOptions, churns: &churn::Registry) -> Vec<(&'static str, 
     vec![
         ("/argus", argus::router(opts, churns)),
         ("/sonar", sonar::router(opts, churns)),
-        ("/arcticwolf", arcticwolf::router(opts)),
+        ("/arcticwolf", arcticwolf::router(opts, churns)),
         ("/connectwise", connectwise::router(opts)),
         ("/cyderes", cyderes::router(opts, churns)),
     ]

@@ -189,3 +189,56 @@ async fn get_comment_close_and_attach_get_on_one_ticket() {
     assert_eq!(code(&o), 4, "{}", stderr(&o));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn churned_tickets_list_with_the_versions_the_simulator_records() {
+    let sim = simulator(20, &[]).await;
+    let c = reqwest::Client::builder().no_proxy().build().unwrap();
+    let base = format!("http://{}", sim.addr());
+    let made: Vec<Value> = c
+        .post(format!("{base}/_sim/churn?new=3&updates=2"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Vec<Value>>()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|v| v["provider"] == "arcticwolf")
+        .collect();
+    assert_eq!(made.len(), 5);
+    let versions: Vec<Value> = c
+        .get(format!("{base}/_sim/versions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let o = tix_aw(&sim, &["list", "--provider", "arcticwolf", "-o", "jsonl"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let printed: HashMap<String, chrono::DateTime<chrono::Utc>> = lines(&o)
+        .iter()
+        .map(|t| {
+            let at: chrono::DateTime<chrono::Utc> = t["updated"].as_str().unwrap().parse().unwrap();
+            (t["id"].as_str().unwrap().to_owned(), at)
+        })
+        .collect();
+    assert_eq!(printed.len(), 23);
+    for v in &made[..3] {
+        assert!(printed.contains_key(v["id"].as_str().unwrap()), "{v}");
+    }
+    // Each changed ticket's latest version is what tix prints, to the second.
+    let mut latest: HashMap<&str, chrono::DateTime<chrono::Utc>> = HashMap::new();
+    for v in &versions {
+        let at = v["updated"].as_str().unwrap().parse().unwrap();
+        let e = latest.entry(v["id"].as_str().unwrap()).or_insert(at);
+        *e = (*e).max(at);
+    }
+    for v in &made[3..] {
+        let id = v["id"].as_str().unwrap();
+        assert_eq!(printed[id].timestamp(), latest[id].timestamp(), "{id}");
+    }
+    sim.shutdown().await;
+}

@@ -113,7 +113,8 @@ pub async fn simulator(opts: SimOptions) -> SimHandle {
         .unwrap()
 }
 
-/// Every version the simulator produced for Sonar (the provider these runs sync).
+/// Every version the simulator produced for Sonar, the provider these runs sync (other
+/// providers churn too).
 pub async fn versions(sim: &SimHandle) -> HashSet<Key> {
     let all: Vec<serde_json::Value> = reqwest::Client::builder()
         .no_proxy()

@@ -40,7 +40,7 @@ pub const STATUSES: [&str; 5] = ["NEW", "OPEN", "PENDING", "HOLD", "CLOSED"];
 pub const PRIORITIES: [&str; 4] = ["LOW", "NORMAL", "HIGH", "URGENT"];
 pub const TYPES: [&str; 4] = ["QUESTION", "INCIDENT", "PROBLEM", "TASK"];
 
-const TITLES: [&str; 8] = [
+pub const TITLES: [&str; 8] = [
     "Suspicious sign-in from a new country",
     "Malware detected on endpoint",
     "Vulnerability scan results",

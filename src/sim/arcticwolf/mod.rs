@@ -13,13 +13,17 @@
 //!   host, or unknown, is 403 (the real gateway's answer to a wrong id, research §1.10).
 //! - `SimOptions::fail_pods`: those pods answer every request 503, as an unreachable region would.
 //!
+//! - Churn (`churn.rs`, `sim::churn`): new tickets arrive as NEW, changed ones move a step along
+//!   NEW, OPEN, PENDING, CLOSED (HOLD goes back to OPEN).
+//!
 //! The key is one MSP's: it sees five organizations over three pods (`data.rs`).
 
+mod churn;
 mod data;
 mod tickets;
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use axum::Router;
 use axum::extract::{Query, Request, State};
@@ -36,19 +40,34 @@ pub struct ArcticWolf {
     api_key: Option<String>,
     fail_pods: Vec<String>,
     orgs: Vec<data::Organization>,
-    tickets: Vec<Vec<data::Ticket>>,
+    /// Each organization's tickets, ascending by number. Churn adds and changes them.
+    tickets: RwLock<Vec<Vec<data::Ticket>>>,
     writes: RwLock<tickets::Writes>,
 }
 
-pub fn router(opts: &SimOptions) -> Router {
+impl ArcticWolf {
+    fn tickets(&self) -> RwLockReadGuard<'_, Vec<Vec<data::Ticket>>> {
+        self.tickets.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn tickets_mut(&self) -> RwLockWriteGuard<'_, Vec<Vec<data::Ticket>>> {
+        self.tickets.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub fn router(opts: &SimOptions, churns: &super::churn::Registry) -> Router {
     let (orgs, tickets) = data::generate(opts.seed, opts.tickets);
     let aw = Arc::new(ArcticWolf {
         api_key: opts.api_key.clone(),
         fail_pods: opts.fail_pods.clone(),
         orgs,
-        tickets,
+        tickets: RwLock::new(tickets),
         writes: RwLock::default(),
     });
+    churns.add(Arc::new(churn::ArcticWolfChurn::new(
+        opts.seed,
+        Arc::clone(&aw),
+    )));
     let organizations = Router::new()
         .route("/api/v1/organizations", get(organizations))
         .route_layer(from_fn_with_state(Arc::clone(&aw), orgs_auth));

@@ -13,11 +13,10 @@ use serde_json::{Value, json};
 use super::data::{self, PRIORITIES, STATUSES, TYPES};
 use super::{ArcticWolf, ticket_error};
 
-/// What clients changed: comments added and tickets closed, by ticket number.
+/// Comments clients added, by ticket number. A close changes the ticket itself.
 #[derive(Default)]
 pub struct Writes {
     comments: HashMap<u64, Vec<Value>>,
-    closed: HashMap<u64, String>,
     next_comment: u64,
 }
 
@@ -63,11 +62,10 @@ fn org_index(aw: &ArcticWolf, pod: &str, org: &str) -> Result<usize, Fail> {
         .ok_or_else(forbidden)
 }
 
-fn find<'a>(aw: &'a ArcticWolf, org: usize, id: &str) -> Result<&'a data::Ticket, Fail> {
+/// Where ticket `id` is in `list` (one organization's tickets, ascending by number).
+fn find(list: &[data::Ticket], id: &str) -> Result<usize, Fail> {
     let number: u64 = id.parse().map_err(|_| ticket_not_found(id))?;
-    let list = &aw.tickets[org];
     list.binary_search_by_key(&number, |t| t.number)
-        .map(|i| &list[i])
         .map_err(|_| ticket_not_found(id))
 }
 
@@ -99,17 +97,17 @@ fn ticket_json(aw: &ArcticWolf, org: usize, t: &data::Ticket, with_comments: boo
         .get(&t.number)
         .map_or(&[][..], Vec::as_slice);
     let generated = (t.number % 3) as usize;
-    let closed = writes.closed.get(&t.number);
     let mut v = json!({
         "id": t.number,
         "title": t.title,
         "description": format!("{} at {}. Reviewed by the Concierge Security team.", t.title, aw.orgs[org].name),
         "organizationUuid": aw.orgs[org].id,
-        "status": if closed.is_some() { "CLOSED" } else { t.status },
+        "status": t.status,
         "priority": t.priority,
         "type": t.kind,
         "createdAt": data::time(t.created, (t.number % 1000) as u32),
-        "updatedAt": closed.cloned().unwrap_or_else(|| data::time(t.updated, 0)),
+        // Whole seconds: churn's versions name an update to the second.
+        "updatedAt": data::time(t.updated, 0),
         "commentCount": generated + added.len(),
         "attachmentCount": usize::from(t.number.is_multiple_of(2)),
     });
@@ -231,16 +229,8 @@ pub async fn list(
     let emails: Option<Vec<String>> = params
         .get("assigneeByEmail")
         .map(|v| v.split(',').map(str::to_ascii_lowercase).collect());
-    let closed: Vec<u64> = {
-        let w = aw.writes.read().unwrap_or_else(|e| e.into_inner());
-        w.closed.keys().copied().collect()
-    };
     let matches = |t: &&data::Ticket| {
-        let st = if closed.contains(&t.number) {
-            "CLOSED"
-        } else {
-            t.status
-        };
+        let st = t.status;
         let created = t.created * 1000 + (t.number % 1000) as i64;
         let updated = t.updated * 1000;
         status.as_ref().is_none_or(|s| s.iter().any(|x| x == st))
@@ -264,7 +254,8 @@ pub async fn list(
                 _ => updated < *ms,
             })
     };
-    let all: Vec<&data::Ticket> = aw.tickets[org].iter().filter(matches).collect();
+    let tickets = aw.tickets();
+    let all: Vec<&data::Ticket> = tickets[org].iter().filter(matches).collect();
     let results: Vec<Value> = all
         .iter()
         .skip(offset as usize)
@@ -284,8 +275,9 @@ pub async fn one(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let with = params.get("includeComments").is_some_and(|v| v == "true");
-    match org_index(&aw, &pod, &org).and_then(|o| find(&aw, o, &id).map(|t| (o, t))) {
-        Ok((o, t)) => Json(ticket_json(&aw, o, t, with)).into_response(),
+    let tickets = aw.tickets();
+    match org_index(&aw, &pod, &org).and_then(|o| find(&tickets[o], &id).map(|i| (o, i))) {
+        Ok((o, i)) => Json(ticket_json(&aw, o, &tickets[o][i], with)).into_response(),
         Err(r) => r.into_response(),
     }
 }
@@ -295,9 +287,12 @@ pub async fn comment(
     Path((pod, org, id)): Path<(String, String, String)>,
     body: Option<Json<Value>>,
 ) -> Response {
-    let number = match org_index(&aw, &pod, &org).and_then(|o| find(&aw, o, &id)) {
-        Ok(t) => t.number,
-        Err(r) => return r.into_response(),
+    let number = {
+        let tickets = aw.tickets();
+        match org_index(&aw, &pod, &org).and_then(|o| find(&tickets[o], &id).map(|i| (o, i))) {
+            Ok((o, i)) => tickets[o][i].number,
+            Err(r) => return r.into_response(),
+        }
     };
     let text = body
         .as_ref()
@@ -329,12 +324,19 @@ pub async fn close(
     let Some(Json(body)) = body else {
         return bad_request("A request body is required.").into_response();
     };
-    let (o, number) =
-        match org_index(&aw, &pod, &org).and_then(|o| find(&aw, o, &id).map(|t| (o, t.number))) {
+    // Lock order everywhere: tickets, then writes.
+    let mut tickets = aw.tickets_mut();
+    let (o, i) =
+        match org_index(&aw, &pod, &org).and_then(|o| find(&tickets[o], &id).map(|i| (o, i))) {
             Ok(x) => x,
             Err(r) => return r.into_response(),
         };
-    let now = data::time(chrono::Utc::now().timestamp(), 0);
+    let t = &mut tickets[o][i];
+    let number = t.number;
+    // Strictly later than the last update, like churn's, so `(id, updated)` names one version.
+    t.updated = chrono::Utc::now().timestamp().max(t.updated + 1);
+    t.status = "CLOSED";
+    let now = data::time(t.updated, 0);
     {
         let mut w = aw.writes.write().unwrap_or_else(|e| e.into_inner());
         if let Some(text) = body
@@ -352,10 +354,8 @@ pub async fn close(
             });
             w.comments.entry(number).or_default().push(c);
         }
-        w.closed.insert(number, now);
     }
-    let t = find(&aw, o, &id).expect("found above");
-    Json(ticket_json(&aw, o, t, false)).into_response()
+    Json(ticket_json(&aw, o, &tickets[o][i], false)).into_response()
 }
 
 pub async fn attachment_url(
@@ -363,8 +363,9 @@ pub async fn attachment_url(
     Path((pod, org, id, aid)): Path<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let t = match org_index(&aw, &pod, &org).and_then(|o| find(&aw, o, &id)) {
-        Ok(t) => t,
+    let tickets = aw.tickets();
+    let t = match org_index(&aw, &pod, &org).and_then(|o| find(&tickets[o], &id).map(|i| (o, i))) {
+        Ok((o, i)) => &tickets[o][i],
         Err(r) => return r.into_response(),
     };
     if !t.number.is_multiple_of(2) || aid != (t.number * 10 + 1).to_string() {

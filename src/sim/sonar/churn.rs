@@ -141,6 +141,13 @@ mod tests {
     use super::super::super::{SimOptions, harness};
     use std::collections::HashSet;
 
+    /// Sonar's versions only: other providers churn in the same simulator.
+    fn sonar_only(all: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
+        all.into_iter()
+            .filter(|v| v["provider"] == "sonar")
+            .collect()
+    }
+
     #[tokio::test]
     async fn churn_adds_and_changes_tickets_and_versions_list_every_one() {
         let sim = harness::sim(SimOptions {
@@ -155,24 +162,19 @@ mod tests {
             async move {
                 let v: Vec<serde_json::Value> =
                     c.get(url).send().await.unwrap().json().await.unwrap();
-                // Other providers churn too.
-                v.into_iter()
-                    .filter(|v| v["provider"] == "sonar")
-                    .collect::<Vec<_>>()
+                sonar_only(v)
             }
         };
         assert_eq!(versions(c.clone()).await.len(), 20);
-        let made: Vec<serde_json::Value> = c
-            .post(format!("{base}/_sim/churn?new=3&updates=5"))
-            .send()
-            .await
-            .unwrap()
-            .json::<Vec<serde_json::Value>>()
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|v| v["provider"] == "sonar")
-            .collect();
+        let made = sonar_only(
+            c.post(format!("{base}/_sim/churn?new=3&updates=5"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap(),
+        );
         assert_eq!(made.len(), 8);
         let all = versions(c.clone()).await;
         assert_eq!(all.len(), 28, "20 + 3 new + 5 changed versions");
