@@ -150,7 +150,7 @@ async fn read(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Option<PathBuf>> {
     let source = &job.source;
-    let query = query(source.as_ref(), window, settings.page_size)?;
+    let query = window_query(source.as_ref(), window, settings.page_size)?;
     let mut sink = Sink::new(&settings.out, &job.name, window.file_name(seq));
     // Newest first, the first ticket older than the window ends it: later pages hold
     // only older ones, and a ticket changed meanwhile jumped to a page already read,
@@ -211,7 +211,11 @@ fn is_new(t: &Ticket, window: Window) -> bool {
 /// One page at a time: pages fetched concurrently can be answered out of order (one is
 /// retried after a 429), and a later page answered before an earlier one, while tickets
 /// move to the top, leaves a gap between them that no later page covers.
-fn query(source: &dyn TicketSource, window: Window, page_size: Option<u64>) -> Result<Query> {
+pub(crate) fn window_query(
+    source: &dyn TicketSource,
+    window: Window,
+    page_size: Option<u64>,
+) -> Result<Query> {
     let mut q = Query {
         page_size,
         since: window.from,

@@ -11,8 +11,7 @@ use super::pull::{PullReport, pull};
 use super::push::{PushReport, Pusher};
 use super::sqlite_ledger::SqliteLedger;
 use super::target::Target;
-use crate::error::{Error, Result};
-use crate::model::{Query, SortField, SortOrder, TimeField};
+use crate::error::Result;
 use crate::sync::state::{Commit, RunRow};
 use crate::sync::window::{Window, keys_floor, next_watermark, overlap_for};
 use crate::sync::{Job, State};
@@ -145,7 +144,7 @@ async fn push_window(
     // The ids first, then the pushes: a page stream held open across many slow writes
     // would page a list that has moved on.
     let mut changed: Vec<String> = Vec::new();
-    let mut tickets = source.list(&query(source, window)?);
+    let mut tickets = source.list(&crate::sync::engine::window_query(source, window, None)?);
     while let Some(ticket) = tickets.next().await {
         let ticket = ticket?;
         let Some(updated) = ticket.updated.or(ticket.created) else {
@@ -193,25 +192,4 @@ async fn push_window(
         None
     };
     Ok((push, pulled))
-}
-
-/// The provider query for a window, as the file sync asks it: on `updated`, newest first
-/// where the provider can sort so.
-fn query(source: &dyn crate::source::TicketSource, window: Window) -> Result<Query> {
-    let mut q = Query {
-        since: window.from,
-        until: Some(window.to),
-        time_field: TimeField::Updated,
-        concurrency: 4,
-        sort: Some((SortField::Updated, SortOrder::Desc)),
-        ..Query::default()
-    };
-    if source.explain(&q).is_err() {
-        q.sort = None;
-    }
-    source.explain(&q).map_err(|e| match e {
-        Error::InvalidArgument { .. } => Error::Config(format!("cannot sync {source}: {e}")),
-        e => e,
-    })?;
-    Ok(q)
 }
