@@ -5,7 +5,10 @@
 pub mod arcticwolf;
 pub mod argus;
 pub mod cyderes;
+mod explain;
 pub mod sonar;
+
+pub(crate) use explain::Explanation;
 
 /// Logs, once per provider and value for the life of the process, a vendor value the
 /// mapping tables do not know and that is shown as `unknown`: a new vendor status

@@ -11,6 +11,7 @@ use super::NAME;
 use super::map::{PRIORITIES, STATUSES, TYPES, wire_time};
 use crate::error::{Error, Result};
 use crate::model::{Filter, Priority, Query, SortField, SortOrder, Status, TimeField};
+use crate::providers::Explanation;
 use chrono::Duration;
 
 /// What one list call will do.
@@ -137,8 +138,8 @@ pub(super) fn plan(q: &Query) -> Result<Plan> {
 
 impl Plan {
     pub fn explain(&self, q: &Query, page_size: u64) -> String {
-        let mut out = format!(
-            "{NAME}: GET /api/v1/organizations{}, then GET /api/v1/organizations/{{org}}/tickets on each organization's pod\n",
+        let request = format!(
+            "GET /api/v1/organizations{}, then GET /api/v1/organizations/{{org}}/tickets on each organization's pod",
             q.root
                 .as_deref()
                 .map(|r| format!(" (root {r})"))
@@ -151,49 +152,27 @@ impl Plan {
         if !q.pods.is_empty() {
             scope.push(format!("--pod {}", q.pods.join(",")));
         }
-        out.push_str(&format!(
-            "  organizations: {}\n",
-            if scope.is_empty() {
-                "every one the key sees, in every pod".to_owned()
-            } else {
-                scope.join(" and ")
-            }
-        ));
-        if self.matches_nothing {
-            out.push_str("  no request: no Arctic Wolf status matches the filter\n");
-        }
-        let server: Vec<String> = self
-            .params
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        out.push_str(&format!(
-            "  server-side: {}\n",
-            if server.is_empty() {
-                "(none)".into()
-            } else {
-                server.join(" ")
-            }
-        ));
+        let scope = if scope.is_empty() {
+            "every one the key sees, in every pod".to_owned()
+        } else {
+            scope.join(" and ")
+        };
         let mut client = self.filter.describe();
         if let Some((field, order)) = self.sort {
             client.push(format!(
                 "sort by {field:?} {order:?} (the API has no sort: every ticket is fetched first)"
             ));
         }
-        out.push_str(&format!(
-            "  client-side: {}\n",
-            if client.is_empty() {
-                "(none)".into()
-            } else {
-                client.join("; ")
-            }
-        ));
-        out.push_str(&format!(
-            "  pages: offset/limit, {page_size} per request; up to {c} organizations at once, each with up to {c} pages in flight once its total is known\n",
-            c = q.concurrency.max(1)
-        ));
-        out
+        Explanation::new(NAME, request)
+            .line("organizations", scope)
+            .no_request_if(self.matches_nothing, "no Arctic Wolf status matches the filter")
+            .server_params(&self.params)
+            .client(&client)
+            .pages(format!(
+                "offset/limit, {page_size} per request; up to {c} organizations at once, each with up to {c} pages in flight once its total is known",
+                c = q.concurrency.max(1)
+            ))
+            .finish()
     }
 }
 

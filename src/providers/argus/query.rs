@@ -12,6 +12,7 @@ use super::NAME;
 use super::map::{PRIORITIES, TYPES, case_type, search_statuses};
 use crate::error::{Error, Result};
 use crate::model::{Filter, Priority, Query, SortField, SortOrder, Status, TimeField};
+use crate::providers::Explanation;
 use serde_json::{Map, Value, json};
 
 /// What one list call will send and do.
@@ -187,27 +188,12 @@ impl Plan {
 
     /// The `--explain` text.
     pub fn explain(&self, page_size: u64, concurrency: usize) -> String {
-        let mut out = format!("{NAME}: POST /cases/v2/case/search\n");
-        if self.matches_nothing {
-            out.push_str("  no request: no Argus status matches the filter\n");
-        }
-        out.push_str(&format!(
-            "  server-side: {}\n",
-            Value::Object(self.body.clone())
-        ));
-        let client = self.filter.describe();
-        out.push_str(&format!(
-            "  client-side: {}\n",
-            if client.is_empty() {
-                "(none)".into()
-            } else {
-                client.join("; ")
-            }
-        ));
-        out.push_str(&format!(
-            "  pages: limit/offset in the body, {page_size} per request; once the count is known up to {concurrency} requests at once (a count of -1: one after another until a short page)\n"
-        ));
-        out
+        Explanation::new(NAME, "POST /cases/v2/case/search")
+            .no_request_if(self.matches_nothing, "no Argus status matches the filter")
+            .line("server-side", Value::Object(self.body.clone()))
+            .client(&self.filter.describe())
+            .pages(format!("limit/offset in the body, {page_size} per request; once the count is known up to {concurrency} requests at once (a count of -1: one after another until a short page)"))
+            .finish()
     }
 }
 

@@ -8,6 +8,7 @@
 use super::NAME;
 use crate::error::{Error, Result};
 use crate::model::{Filter, Query, SortField, SortOrder, TimeField};
+use crate::providers::Explanation;
 
 /// The documented `ticket_type` values.
 pub(super) const TICKET_TYPES: &[&str] = &[
@@ -117,21 +118,11 @@ impl Plan {
 
     /// The `--explain` text.
     pub fn explain(&self, page_size: u64) -> String {
-        let server: Vec<String> = self
-            .params
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let client = self.filter.describe();
-        format!(
-            "{NAME}: GET /v2/tickets\n  server-side: {}\n  client-side: {}\n  pages: skip/limit, {page_size} per request; no total, so one request after another until a short page\n",
-            server.join(" "),
-            if client.is_empty() {
-                "(none)".to_owned()
-            } else {
-                client.join("; ")
-            }
-        )
+        Explanation::new(NAME, "GET /v2/tickets")
+            .server_params(&self.params)
+            .client(&self.filter.describe())
+            .pages(format!("skip/limit, {page_size} per request; no total, so one request after another until a short page"))
+            .finish()
     }
 }
 

@@ -9,6 +9,7 @@ use super::NAME;
 use super::map::{PRIORITIES, STATUSES, wire_time};
 use crate::error::{Error, Result};
 use crate::model::{Filter, Priority, Query, SortField, SortOrder, Status, TimeField};
+use crate::providers::Explanation;
 
 /// What one list call will do.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,36 +132,12 @@ impl Plan {
 
     /// The `--explain` text.
     pub fn explain(&self, page_size: u64, concurrency: usize) -> String {
-        let mut out = format!("{NAME}: GET /api/sonar/tickets\n");
-        if self.matches_nothing {
-            out.push_str("  no request: no Sonar status or priority matches the filter\n");
-        }
-        let server: Vec<String> = self
-            .params
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        out.push_str(&format!(
-            "  server-side: {}\n",
-            if server.is_empty() {
-                "(none)".into()
-            } else {
-                server.join(" ")
-            }
-        ));
-        let client = self.filter.describe();
-        out.push_str(&format!(
-            "  client-side: {}\n",
-            if client.is_empty() {
-                "(none)".into()
-            } else {
-                client.join("; ")
-            }
-        ));
-        out.push_str(&format!(
-            "  pages: offset/limit, {page_size} per request; the total is known, so up to {concurrency} requests at once after the first\n"
-        ));
-        out
+        Explanation::new(NAME, "GET /api/sonar/tickets")
+            .no_request_if(self.matches_nothing, "no Sonar status or priority matches the filter")
+            .server_params(&self.params)
+            .client(&self.filter.describe())
+            .pages(format!("offset/limit, {page_size} per request; the total is known, so up to {concurrency} requests at once after the first"))
+            .finish()
     }
 }
 
