@@ -76,21 +76,27 @@ impl ArgusSource {
         Ok(t)
     }
 
-    /// "Listing comments".
-    pub(super) async fn list_comments(&self, id: &str) -> Result<Vec<Comment>> {
+    /// One of a case's lists (comments, attachments, tags), every item (`limit=0`).
+    async fn case_items<W: serde::de::DeserializeOwned, T>(
+        &self,
+        id: &str,
+        what: &str,
+        map: fn(W) -> T,
+    ) -> Result<Vec<T>> {
         let n = case_id(id)?;
-        let url = self.http.url(&[CASE, &n, "comments"]);
-        let env: wire::Envelope<Vec<wire::Comment>> = self
+        let url = self.http.url(&[CASE, &n, what]);
+        let env: wire::Envelope<Vec<W>> = self
             .http
             .get_json(url, &all())
             .await
             .map_err(not_found(id))?;
-        Ok(env
-            .data
-            .unwrap_or_default()
-            .into_iter()
-            .map(map::comment)
-            .collect())
+        Ok(env.data.unwrap_or_default().into_iter().map(map).collect())
+    }
+
+    /// "Listing comments".
+    pub(super) async fn list_comments(&self, id: &str) -> Result<Vec<Comment>> {
+        self.case_items::<wire::Comment, _>(id, "comments", map::comment)
+            .await
     }
 
     /// "Adding a comment": `POST …/comments {"comment": …}`, sent once.
@@ -152,19 +158,8 @@ impl ArgusSource {
 
     /// "Listing attachments" (metadata).
     pub(super) async fn list_attachments(&self, id: &str) -> Result<Vec<Attachment>> {
-        let n = case_id(id)?;
-        let url = self.http.url(&[CASE, &n, "attachments"]);
-        let env: wire::Envelope<Vec<wire::Attachment>> = self
-            .http
-            .get_json(url, &all())
+        self.case_items::<wire::Attachment, _>(id, "attachments", map::attachment)
             .await
-            .map_err(not_found(id))?;
-        Ok(env
-            .data
-            .unwrap_or_default()
-            .into_iter()
-            .map(map::attachment)
-            .collect())
     }
 
     /// "Downloading an attachment": the metadata (for its name), then the raw bytes
@@ -213,19 +208,7 @@ impl ArgusSource {
 
     /// "Listing tags", as `key/value`.
     pub(super) async fn list_tags(&self, id: &str) -> Result<Vec<String>> {
-        let n = case_id(id)?;
-        let url = self.http.url(&[CASE, &n, "tags"]);
-        let env: wire::Envelope<Vec<wire::Tag>> = self
-            .http
-            .get_json(url, &all())
-            .await
-            .map_err(not_found(id))?;
-        Ok(env
-            .data
-            .unwrap_or_default()
-            .into_iter()
-            .map(map::tag)
-            .collect())
+        self.case_items::<wire::Tag, _>(id, "tags", map::tag).await
     }
 
     /// "Adding a tag": `{"tags": ["key/value", …]}`, sent once; answers every tag after.
