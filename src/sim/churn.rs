@@ -14,6 +14,7 @@
 //! `updated` strictly increases per ticket, even within one second, so that `(id,
 //! updated)` names one version.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use axum::Json;
@@ -40,38 +41,59 @@ pub trait Churn: Send + Sync {
     /// Adds `new` tickets and changes `updates` existing ones at `now` (Unix seconds);
     /// answers the versions made.
     fn churn(&self, new: usize, updates: usize, now: i64) -> Vec<Version>;
-    /// Every version that existed, in no particular order.
-    fn versions(&self) -> Vec<Version>;
+    /// Every ticket's version as it is now; the registry remembers the past ones.
+    fn current(&self) -> Vec<Version>;
 }
 
-/// The providers that registered a churn hook.
+/// The providers that registered a churn hook, and every version churn has seen.
 #[derive(Clone, Default)]
 pub struct Registry {
-    hooks: Arc<Mutex<Vec<Arc<dyn Churn>>>>,
+    inner: Arc<Mutex<Hooks>>,
+}
+
+#[derive(Default)]
+struct Hooks {
+    hooks: Vec<Arc<dyn Churn>>,
+    /// The dataset as it stood at the first churn, then every version made since.
+    /// `None` until the first churn, so a simulator that never churns keeps no copy.
+    log: Option<HashSet<Version>>,
 }
 
 impl Registry {
     pub fn add(&self, hook: Arc<dyn Churn>) {
-        self.lock().push(hook);
+        self.lock().hooks.push(hook);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<dyn Churn>>> {
-        self.hooks.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Hooks> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Churns every registered provider now.
     pub fn churn(&self, new: usize, updates: usize) -> Vec<Version> {
-        let now = Utc::now().timestamp();
-        let hooks = self.lock().clone();
-        hooks
-            .iter()
-            .flat_map(|h| h.churn(new, updates, now))
-            .collect()
+        self.churn_at(new, updates, Utc::now().timestamp())
     }
 
+    /// Churns every registered provider at `now` (Unix seconds).
+    pub fn churn_at(&self, new: usize, updates: usize, now: i64) -> Vec<Version> {
+        let mut inner = self.lock();
+        let Hooks { hooks, log } = &mut *inner;
+        let log = log.get_or_insert_with(|| hooks.iter().flat_map(|h| h.current()).collect());
+        let made: Vec<Version> = hooks
+            .iter()
+            .flat_map(|h| h.churn(new, updates, now))
+            .collect();
+        log.extend(made.iter().cloned());
+        made
+    }
+
+    /// Every version that existed, in no particular order: the log and what is current.
     pub fn versions(&self) -> Vec<Version> {
-        let hooks = self.lock().clone();
-        hooks.iter().flat_map(|h| h.versions()).collect()
+        let inner = self.lock();
+        let mut all: HashSet<Version> = inner.hooks.iter().flat_map(|h| h.current()).collect();
+        if let Some(log) = &inner.log {
+            all.extend(log.iter().cloned());
+        }
+        all.into_iter().collect()
     }
 }
 

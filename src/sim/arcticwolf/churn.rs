@@ -7,7 +7,6 @@
 //! A version's id is what a client reads off the API: `ORGANIZATION_ID/NUMBER`, ticket numbers
 //! being per organization. Its `updated` is the ticket's `updatedAt`, served in whole seconds.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use rand::Rng;
@@ -28,10 +27,6 @@ pub struct ArcticWolfChurn {
 
 struct Inner {
     rng: StdRng,
-    /// `(organization index, number, updated)` of every version that was current at some
-    /// point: the dataset as it stood at the first churn, then each version made. `None`
-    /// until the first churn, so a simulator that never churns keeps no copy.
-    log: Option<Vec<(usize, u64, i64)>>,
 }
 
 impl ArcticWolfChurn {
@@ -40,7 +35,6 @@ impl ArcticWolfChurn {
             aw,
             inner: Mutex::new(Inner {
                 rng: dataset::rng(seed, "arcticwolf-churn"),
-                log: None,
             }),
         }
     }
@@ -73,9 +67,8 @@ fn current(tickets: &[Vec<data::Ticket>]) -> impl Iterator<Item = (usize, u64, i
 impl Churn for ArcticWolfChurn {
     fn churn(&self, new: usize, updates: usize, now: i64) -> Vec<Version> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let Inner { rng, log } = &mut *inner;
+        let Inner { rng } = &mut *inner;
         let mut tickets = self.aw.tickets_mut();
-        let log = log.get_or_insert_with(|| current(&tickets).collect());
         let mut made = Vec::with_capacity(new + updates);
         let orgs = tickets.len();
         let mut number = tickets
@@ -99,7 +92,6 @@ impl Churn for ArcticWolfChurn {
                 created: now - 1,
                 updated: now,
             });
-            log.push((org, number, now));
             made.push(self.version(org, number, now));
         }
         let n: usize = tickets.iter().map(Vec::len).sum();
@@ -123,20 +115,14 @@ impl Churn for ArcticWolfChurn {
             if t.status == "OPEN" && t.assignee.is_none() {
                 t.assignee = Some(analyst);
             }
-            log.push((org, t.number, t.updated));
             made.push(self.version(org, t.number, t.updated));
         }
         made
     }
 
-    fn versions(&self) -> Vec<Version> {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+    fn current(&self) -> Vec<Version> {
         let tickets = self.aw.tickets();
-        let all: HashSet<(usize, u64, i64)> = match &inner.log {
-            Some(log) => log.iter().copied().chain(current(&tickets)).collect(),
-            None => current(&tickets).collect(),
-        };
-        all.into_iter()
+        current(&tickets)
             .map(|(o, n, u)| self.version(o, n, u))
             .collect()
     }

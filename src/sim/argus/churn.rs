@@ -8,7 +8,6 @@
 //! change is dated on a whole second, at least one second after the case's last update:
 //! `lastUpdatedTimestamp / 1000` is then the version's `updated`, strictly increasing per case.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use rand::Rng;
@@ -27,9 +26,6 @@ pub struct ArgusChurn {
 
 struct Inner {
     rng: StdRng,
-    /// Versions that were current at some point, as (case id, Unix seconds): the dataset as
-    /// it stood at the first churn, then each version made. `None` until the first churn.
-    log: Option<Vec<(i64, i64)>>,
 }
 
 impl ArgusChurn {
@@ -37,7 +33,7 @@ impl ArgusChurn {
         let rng = dataset::rng(argus.read().seed, "argus-churn");
         ArgusChurn {
             argus,
-            inner: Mutex::new(Inner { rng, log: None }),
+            inner: Mutex::new(Inner { rng }),
         }
     }
 }
@@ -69,15 +65,8 @@ fn next(status: &str) -> &'static str {
 impl Churn for ArgusChurn {
     fn churn(&self, new: usize, updates: usize, now: i64) -> Vec<Version> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let Inner { rng, log } = &mut *inner;
+        let Inner { rng } = &mut *inner;
         let mut store = self.argus.write();
-        let log = log.get_or_insert_with(|| {
-            store
-                .cases
-                .iter()
-                .map(|c| (c.id, secs(c.updated)))
-                .collect()
-        });
         let mut made = Vec::with_capacity(new + updates);
         let at = now * 1000;
         for _ in 0..new {
@@ -100,7 +89,6 @@ impl Churn for ArgusChurn {
                 owned: false,
             };
             store.next_id += 1;
-            log.push((case.id, now));
             made.push(version(case.id, now));
             store.cases.push(case);
         }
@@ -119,21 +107,18 @@ impl Churn for ArgusChurn {
             if c.tech.is_none() {
                 c.tech = ANALYSTS.choose(rng).copied();
             }
-            log.push((c.id, s));
             made.push(version(c.id, s));
         }
         made
     }
 
-    fn versions(&self) -> Vec<Version> {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+    fn current(&self) -> Vec<Version> {
         let store = self.argus.read();
-        let current = store.cases.iter().map(|c| (c.id, secs(c.updated)));
-        let all: HashSet<(i64, i64)> = match &inner.log {
-            Some(log) => log.iter().copied().chain(current).collect(),
-            None => current.collect(),
-        };
-        all.into_iter().map(|(id, s)| version(id, s)).collect()
+        store
+            .cases
+            .iter()
+            .map(|c| version(c.id, secs(c.updated)))
+            .collect()
     }
 }
 
@@ -155,17 +140,18 @@ mod tests {
     #[test]
     fn versions_of_one_case_strictly_increase_within_one_second() {
         let a = argus(1);
-        let churn = ArgusChurn::new(Arc::clone(&a));
+        let registry = crate::sim::churn::Registry::default();
+        registry.add(Arc::new(ArgusChurn::new(Arc::clone(&a))));
         let before = secs(a.read().cases[0].updated);
         let now = before - 10;
         let made: Vec<i64> = (0..4)
-            .flat_map(|_| churn.churn(0, 1, now))
+            .flat_map(|_| registry.churn_at(0, 1, now))
             .map(|v| v.updated)
             .collect();
         assert_eq!(made, vec![before + 1, before + 2, before + 3, before + 4]);
         let c = &a.read().cases[0];
         assert_eq!(c.updated, (before + 4) * 1000);
-        let all = churn.versions();
+        let all = registry.versions();
         assert_eq!(all.len(), 5, "the generated version and four changes");
         assert!(all.contains(&version(c.id, before)));
     }
@@ -220,7 +206,7 @@ mod tests {
         .await;
         let c = harness::client();
         let versions_url = format!("http://{}/_sim/versions", sim.addr());
-        let argus_versions = |all: Vec<Value>| -> HashSet<(String, String)> {
+        let argus_versions = |all: Vec<Value>| -> std::collections::HashSet<(String, String)> {
             all.iter()
                 .filter(|v| v["provider"] == "argus")
                 .map(|v| {

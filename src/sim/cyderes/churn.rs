@@ -11,7 +11,6 @@
 //!   second. Churn runs on the wall clock and moves the store's write clock along, so API writes
 //!   made later are dated after it.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use rand::Rng;
@@ -31,9 +30,6 @@ pub struct CyderesChurn {
 
 struct Inner {
     rng: StdRng,
-    /// `(n, updated)` of every version that was current at some point: the dataset as it stood
-    /// at the first churn, then each version made. `None` until the first churn.
-    log: Option<Vec<(u32, u32)>>,
 }
 
 impl CyderesChurn {
@@ -41,7 +37,7 @@ impl CyderesChurn {
         let rng = dataset::rng(api.seed, "cyderes-churn");
         CyderesChurn {
             api,
-            inner: Mutex::new(Inner { rng, log: None }),
+            inner: Mutex::new(Inner { rng }),
         }
     }
 }
@@ -68,10 +64,8 @@ impl Churn for CyderesChurn {
     fn churn(&self, new: usize, updates: usize, now: i64) -> Vec<Version> {
         let now = u32::try_from(now.max(0)).unwrap_or(u32::MAX);
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let Inner { rng, log } = &mut *inner;
+        let Inner { rng } = &mut *inner;
         let mut store = self.api.write();
-        let log =
-            log.get_or_insert_with(|| store.tickets.iter().map(|t| (t.n, t.updated)).collect());
         let mut made = Vec::with_capacity(new + updates);
         let n = store.tickets.len();
         for _ in 0..if n == 0 { 0 } else { updates.min(n * 4) } {
@@ -81,7 +75,6 @@ impl Churn for CyderesChurn {
             t.state = next(t.state);
             let (id, at) = (t.n, t.updated);
             store.stamp(i64::from(at));
-            log.push((id, at));
             made.push(version(id, at));
         }
         for _ in 0..new {
@@ -93,21 +86,18 @@ impl Churn for CyderesChurn {
             let ticket = generate::arrival(rng, id, at);
             store.tickets.push(ticket);
             store.stamp(i64::from(at));
-            log.push((id, at));
             made.push(version(id, at));
         }
         made
     }
 
-    fn versions(&self) -> Vec<Version> {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+    fn current(&self) -> Vec<Version> {
         let store = self.api.read();
-        let current = store.tickets.iter().map(|t| (t.n, t.updated));
-        let all: HashSet<(u32, u32)> = match &inner.log {
-            Some(log) => log.iter().copied().chain(current).collect(),
-            None => current.collect(),
-        };
-        all.into_iter().map(|(n, u)| version(n, u)).collect()
+        store
+            .tickets
+            .iter()
+            .map(|t| version(t.n, t.updated))
+            .collect()
     }
 }
 
@@ -118,7 +108,6 @@ mod tests {
 
     use serde_json::Value;
 
-    use super::super::super::churn::Churn;
     use super::super::super::dataset::REFERENCE_TIME;
     use super::super::super::{SimOptions, harness};
     use super::super::store::STATES;
@@ -136,13 +125,15 @@ mod tests {
 
     #[test]
     fn versions_keep_the_dataset_and_increase_strictly_per_ticket() {
-        let c = churn(5);
-        let before: HashSet<_> = c.versions().into_iter().collect();
+        let c = Arc::new(churn(5));
+        let registry = crate::sim::churn::Registry::default();
+        registry.add(c.clone());
+        let before: HashSet<_> = registry.versions().into_iter().collect();
         assert_eq!(before.len(), 5);
         let now = REFERENCE_TIME + 3600;
         // Far more changes than tickets, all in one second: each ticket changes many times.
-        let mut made = c.churn(2, 20, now);
-        made.extend(c.churn(1, 20, now));
+        let mut made = registry.churn_at(2, 20, now);
+        made.extend(registry.churn_at(1, 20, now));
         assert_eq!(made.len(), 43);
         let mut last: HashMap<String, i64> = HashMap::new();
         for v in &made {
@@ -157,7 +148,7 @@ mod tests {
             }
             assert!(v.updated >= now);
         }
-        let all: HashSet<_> = c.versions().into_iter().collect();
+        let all: HashSet<_> = registry.versions().into_iter().collect();
         assert!(before.is_subset(&all), "the pre-churn dataset is kept");
         assert!(made.iter().all(|v| all.contains(v)));
         assert_eq!(all.len(), 5 + 43);

@@ -2,7 +2,6 @@
 //! assignee; a changed ticket moves one step along the review workflow (NEW, ASSIGNED,
 //! IN_PROGRESS, SUBMITTED, APPROVED, CLOSED), or, once closed, is touched again.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use rand::Rng;
@@ -23,10 +22,6 @@ pub struct SonarChurn {
 
 struct Inner {
     rng: StdRng,
-    /// Versions that were current at some point: the dataset as it stood at the first
-    /// churn, then each version made. `None` until the first churn, so a simulator
-    /// that never churns keeps no copy.
-    log: Option<Vec<(Uuid, u32)>>,
 }
 
 impl SonarChurn {
@@ -34,7 +29,7 @@ impl SonarChurn {
         let rng = dataset::rng(sonar.seed, "sonar-churn");
         SonarChurn {
             sonar,
-            inner: Mutex::new(Inner { rng, log: None }),
+            inner: Mutex::new(Inner { rng }),
         }
     }
 }
@@ -62,10 +57,8 @@ impl Churn for SonarChurn {
     fn churn(&self, new: usize, updates: usize, now: i64) -> Vec<Version> {
         let now = u32::try_from(now).unwrap_or(u32::MAX);
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let Inner { rng, log } = &mut *inner;
+        let Inner { rng } = &mut *inner;
         let mut store = self.sonar.write();
-        let log =
-            log.get_or_insert_with(|| store.tickets.iter().map(|t| (t.guid, t.updated)).collect());
         let mut made = Vec::with_capacity(new + updates);
         for _ in 0..new {
             let repo = rng.random_range(0..REPOS.len());
@@ -98,7 +91,6 @@ impl Churn for SonarChurn {
             };
             let guid = ticket.guid;
             store.push(ticket);
-            log.push((guid, now));
             made.push(version(guid, now));
         }
         let n = store.tickets.len();
@@ -118,21 +110,18 @@ impl Churn for SonarChurn {
             if t.status == Status::Closed {
                 t.closed = t.updated;
             }
-            log.push((guid, t.updated));
             made.push(version(guid, t.updated));
         }
         made
     }
 
-    fn versions(&self) -> Vec<Version> {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+    fn current(&self) -> Vec<Version> {
         let store = self.sonar.read();
-        let current = store.tickets.iter().map(|t| (t.guid, t.updated));
-        let all: HashSet<(Uuid, u32)> = match &inner.log {
-            Some(log) => log.iter().copied().chain(current).collect(),
-            None => current.collect(),
-        };
-        all.into_iter().map(|(g, u)| version(g, u)).collect()
+        store
+            .tickets
+            .iter()
+            .map(|t| version(t.guid, t.updated))
+            .collect()
     }
 }
 
