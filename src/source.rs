@@ -188,6 +188,23 @@ pub struct ProviderInfo {
 }
 
 impl ProviderInfo {
+    /// Refuses a `--page-size` outside what the API accepts, naming the bounds.
+    pub fn check_page_size(&self, size: Option<u64>) -> Result<()> {
+        match size {
+            Some(size) if !(self.min_page_size..=self.max_page_size).contains(&size) => {
+                Err(Error::invalid(
+                    "--page-size",
+                    size,
+                    format!(
+                        "an integer in {}..={} for {}",
+                        self.min_page_size, self.max_page_size, self.name
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The environment variable holding the key, e.g. `TIX_SONAR_API_KEY`.
     pub fn key_var(&self) -> String {
         format!("TIX_{}_{}", self.env, self.key_name)

@@ -122,18 +122,7 @@ impl ListArgs {
                 )),
             })
             .transpose()?;
-        if let Some(size) = self.page_size
-            && !(info.min_page_size..=info.max_page_size).contains(&size)
-        {
-            return Err(Error::invalid(
-                "--page-size",
-                size,
-                format!(
-                    "an integer in {}..={} for {}",
-                    info.min_page_size, info.max_page_size, info.name
-                ),
-            ));
-        }
+        info.check_page_size(self.page_size)?;
         if !(1..=MAX_CONCURRENCY).contains(&self.concurrency) {
             return Err(Error::invalid(
                 "--concurrency",

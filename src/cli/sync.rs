@@ -263,18 +263,7 @@ fn build(sel: Selection, args: &RunArgs, ctx: &mut Ctx) -> Result<Job> {
         .clone()
         .unwrap_or_else(|| cfg.provider.name.to_owned());
     let info = cfg.provider;
-    if let Some(size) = args.page_size
-        && !(info.min_page_size..=info.max_page_size).contains(&size)
-    {
-        return Err(Error::invalid(
-            "--page-size",
-            size,
-            format!(
-                "an integer in {}..={} for {}",
-                info.min_page_size, info.max_page_size, info.name
-            ),
-        ));
-    }
+    info.check_page_size(args.page_size)?;
     let source: Box<dyn TicketSource> = (info.build)(cfg)?;
     if args.with_comments && !source.capabilities().comments {
         return Err(source.unsupported("comments"));
