@@ -25,3 +25,16 @@ pub(crate) fn warn_unmapped(provider: &str, what: &str, raw: &str) {
         tracing::warn!("{provider}: unmapped {what} '{raw}' shown as unknown");
     }
 }
+
+/// Reads a JSON value of an answer as the vendor's type `W`: for answers kept raw
+/// (`--with-raw-event`), read once as JSON and then as what the document says they are.
+pub(crate) fn decode<W: serde::de::DeserializeOwned>(
+    provider: &str,
+    value: serde_json::Value,
+) -> crate::error::Result<W> {
+    serde_json::from_value(value).map_err(|e| crate::error::Error::Api {
+        provider: provider.into(),
+        status: 200,
+        message: format!("an object in the answer is not as documented: {e}"),
+    })
+}

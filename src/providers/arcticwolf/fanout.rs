@@ -136,12 +136,7 @@ async fn fetch_page(lister: &Lister, org: &OrgRef, req: PageRequest) -> Result<P
             .results
             .into_iter()
             .map(|v| {
-                let w: wire::Ticket =
-                    serde_json::from_value(v.clone()).map_err(|e| Error::Api {
-                        provider: NAME.into(),
-                        status: 200,
-                        message: format!("a ticket in the answer is not as documented: {e}"),
-                    })?;
+                let w: wire::Ticket = crate::providers::decode(NAME, v.clone())?;
                 Ok(map::ticket(w, org, Some(v)))
             })
             .collect::<Result<Vec<_>>>()?;

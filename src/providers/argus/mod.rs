@@ -268,11 +268,7 @@ async fn search_page(
 }
 
 fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T> {
-    serde_json::from_value(v).map_err(|e| Error::Api {
-        provider: NAME.into(),
-        status: 200,
-        message: format!("an object in the answer is not as documented: {e}"),
-    })
+    crate::providers::decode(NAME, v)
 }
 
 #[cfg(test)]
