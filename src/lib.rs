@@ -13,7 +13,6 @@ pub mod model;
 pub mod output;
 pub mod paginate;
 pub mod providers;
-pub mod sim;
 pub mod sinks;
 pub mod source;
 pub mod sync;

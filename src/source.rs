@@ -1,7 +1,6 @@
-//! The `TicketSource` trait every provider implements, its capabilities, and the
-//! registry of providers that builds a source from a resolved profile.
+//! The `TicketSource` trait every provider implements and its capabilities. The registry
+//! of providers lives with them, in `crate::providers`.
 
-use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::model::{
     Attachment, Comment, Ioc, IocQuery, NewTicket, Org, Query, Ticket, TicketUpdate,
@@ -159,111 +158,5 @@ pub trait TicketSource: fmt::Display + Send + Sync + 'static {
             provider: self.provider().to_owned(),
             operation,
         }
-    }
-}
-
-/// One provider tix knows: everything the CLI needs before a source exists.
-pub struct ProviderInfo {
-    pub name: &'static str,
-    /// Environment variables are `TIX_<ENV>_URL`, `TIX_<ENV>_<KEY_NAME>`, `TIX_<ENV>_CA_FILE`.
-    pub env: &'static str,
-    /// The secret's variable suffix: `API_KEY` (`TIX_ARGUS_API_KEY`), or `TOKEN` for
-    /// Cyderes, whose documents call it a token.
-    pub key_name: &'static str,
-    /// Names of provider-specific settings a profile's `options` table (or
-    /// `TIX_<ENV>_<NAME>`) may set, e.g. Arctic Wolf's `ticket_url`.
-    pub options: &'static [&'static str],
-    /// The public API's URL; `None` where every customer has its own host (Sonar).
-    pub default_base_url: Option<&'static str>,
-    /// The largest page the API accepts; also the default page size.
-    pub max_page_size: u64,
-    /// The smallest page size the API accepts.
-    pub min_page_size: u64,
-    pub capabilities: Capabilities,
-    /// The provider-specific `tix list` flags it takes (`--service`, `--where`,
-    /// `--escalated-only`, `--with-raw-event`, `--pod`, `--root`); the CLI refuses the
-    /// others for it before any request.
-    pub list_flags: &'static [&'static str],
-    pub build: fn(SourceConfig) -> Result<Box<dyn TicketSource>>,
-}
-
-impl ProviderInfo {
-    /// Refuses a `--page-size` outside what the API accepts, naming the bounds.
-    pub fn check_page_size(&self, size: Option<u64>) -> Result<()> {
-        match size {
-            Some(size) if !(self.min_page_size..=self.max_page_size).contains(&size) => {
-                Err(Error::invalid(
-                    "--page-size",
-                    size,
-                    format!(
-                        "an integer in {}..={} for {}",
-                        self.min_page_size, self.max_page_size, self.name
-                    ),
-                ))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// The environment variable holding the key, e.g. `TIX_SONAR_API_KEY`.
-    pub fn key_var(&self) -> String {
-        format!("TIX_{}_{}", self.env, self.key_name)
-    }
-}
-
-/// Every provider, in the order `tix providers` prints them. Adding a provider is one line.
-pub const PROVIDERS: &[ProviderInfo] = &[
-    crate::providers::sonar::INFO,
-    crate::providers::argus::INFO,
-    crate::providers::cyderes::INFO,
-    crate::providers::arcticwolf::INFO,
-];
-
-/// The provider called `name`, or an error listing the known ones.
-pub fn provider(name: &str) -> Result<&'static ProviderInfo> {
-    PROVIDERS
-        .iter()
-        .find(|p| p.name.eq_ignore_ascii_case(name))
-        .ok_or_else(|| Error::invalid("--provider", name, format!("one of: {}", provider_names())))
-}
-
-/// The known providers' names, comma-separated, for error messages.
-pub fn provider_names() -> String {
-    PROVIDERS
-        .iter()
-        .map(|p| p.name)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn registry_names_are_unique_lowercase_and_bounded() {
-        let mut names: Vec<_> = PROVIDERS.iter().map(|p| p.name).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), PROVIDERS.len());
-        for p in PROVIDERS {
-            assert_eq!(p.name, p.name.to_ascii_lowercase());
-            assert!(p.min_page_size <= p.max_page_size);
-            assert!(p.capabilities.list, "{} must list", p.name);
-            assert!(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("fixtures")
-                    .join(p.name)
-                    .is_dir(),
-                "fixtures/{} is missing",
-                p.name
-            );
-        }
-    }
-
-    #[test]
-    fn unknown_provider_names_the_known_ones() {
-        let err = provider("jira").err().unwrap().to_string();
-        assert!(err.contains("--provider") && err.contains("sonar"), "{err}");
     }
 }

@@ -24,7 +24,7 @@ pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
     let ConfigAction::Show { json } = args.action;
     let env = ctx.env.clone();
     let file = ctx.config()?;
-    let rows = crate::config::describe(file, &env);
+    let rows = crate::config::describe(file, &env, &crate::providers::Registry);
     let source = file.describe();
     let mut out = ctx.io.out();
     if json {

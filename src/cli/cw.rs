@@ -4,12 +4,9 @@
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::model::Ticket;
 use crate::sinks::connectwise::{
-    CwClient, CwConfig, MemoryLedger, PushReport, Pusher, TargetSpec, check, parse_priority_map,
-    sync as cw_sync,
+    CwClient, CwConfig, TargetSpec, check, parse_priority_map, sync as cw_sync,
 };
-use crate::source::TicketSource;
 use crate::sync::{Job, State};
 use std::io::Write;
 use std::time::Duration;
@@ -181,73 +178,4 @@ pub async fn run(cmd: CwCommand, ctx: &mut Ctx) -> Result<u8> {
             }
         }
     }
-}
-
-/// The demo's ConnectWise step: the tickets just shown land on a simulated board.
-pub async fn demo(
-    site: &str,
-    sources: &[Box<dyn TicketSource>],
-    recent: &[Ticket],
-    out: &mut dyn Write,
-) -> Result<()> {
-    let env = crate::config::Env::from_pairs([
-        ("TIX_CW_SITE", site),
-        ("TIX_CW_COMPANY", "demo"),
-        ("TIX_CW_PUBLIC_KEY", "demo"),
-        ("TIX_CW_PRIVATE_KEY", "demo"),
-        ("TIX_CW_CLIENT_ID", "demo"),
-    ]);
-    let cw = CwClient::connect(&CwConfig::from_env(&env)?).await?;
-    let spec = TargetSpec {
-        board: "Security Operations".into(),
-        status: "New (MSSP)".into(),
-        company: "ACME".into(),
-        priorities: Vec::new(),
-    };
-    let target = spec.resolve(&cw).await?;
-    let pusher = Pusher {
-        cw: &cw,
-        target: &target,
-    };
-    let mut ledger = MemoryLedger::default();
-    let mut report = PushReport::default();
-    writeln!(
-        out,
-        "\nConnectWise Manage: the same tickets on a service board, once, with their comments:"
-    )?;
-    writeln!(
-        out,
-        "  $ TIX_CW_SITE=http://127.0.0.1:8787/connectwise TIX_CW_COMPANY=demo TIX_CW_PUBLIC_KEY=demo \\\n      TIX_CW_PRIVATE_KEY=demo TIX_CW_CLIENT_ID=demo tix cw check --board 'Security Operations' \\\n      --status 'New (MSSP)' --company ACME"
-    )?;
-    for t in recent {
-        let Some(source) = sources.iter().find(|s| s.provider() == t.provider) else {
-            continue;
-        };
-        let full = source.get(&t.id).await?;
-        let cw_id = pusher
-            .push(&mut ledger, source.as_ref(), &full, &mut report)
-            .await?;
-        writeln!(
-            out,
-            "  {} {:<38} → ConnectWise ticket {cw_id}",
-            t.provider, t.id
-        )?;
-    }
-    let first = report;
-    // The same push again, as the next cron run would do it: nothing new to write.
-    let mut again = PushReport::default();
-    for t in recent {
-        if let Some(source) = sources.iter().find(|s| s.provider() == t.provider) {
-            let full = source.get(&t.id).await?;
-            pusher
-                .push(&mut ledger, source.as_ref(), &full, &mut again)
-                .await?;
-        }
-    }
-    writeln!(
-        out,
-        "  {} tickets created, {} Discussion notes; run again: {} created, {} notes.",
-        first.created, first.notes, again.created, again.notes
-    )?;
-    Ok(())
 }

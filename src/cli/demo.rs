@@ -6,12 +6,14 @@ use crate::error::Result;
 use crate::http::HttpOptions;
 use crate::model::{Query, SortField, SortOrder, Ticket};
 use crate::output::{Format, OutputOptions, write_detail, writer};
-use crate::sim::{self, SimOptions};
-use crate::source::{PROVIDERS, TicketSource};
+use crate::providers::PROVIDERS;
+use crate::sinks::connectwise::{CwClient, CwConfig, MemoryLedger, PushReport, Pusher, TargetSpec};
+use crate::source::TicketSource;
 use futures::TryStreamExt;
 use secrecy::SecretString;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
+use tix_sim::{self as sim, SimOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -46,13 +48,13 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
     for info in PROVIDERS {
         let url = url::Url::parse(&handle.base_url(info.name)).expect("the simulator's URL parses");
         let cfg = SourceConfig {
-            provider: info,
+            provider: &info.spec,
             profile: None,
             http: HttpOptions::new(url),
             api_key: SecretString::from("demo"),
             options: Default::default(),
         };
-        let source = (info.build)(cfg)?;
+        let source = crate::providers::build(cfg)?;
         let query = Query {
             sort: Some((SortField::Created, SortOrder::Desc)),
             limit: Some(args.per_provider),
@@ -113,7 +115,7 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
         )?;
         write_detail(&opts, &full, &mut out)?;
     }
-    super::cw::demo(&handle.base_url("connectwise"), &sources, &recent, &mut out).await?;
+    connectwise(&handle.base_url("connectwise"), &sources, &recent, &mut out).await?;
     writeln!(
         out,
         "\nFor programs: add -o json, -o jsonl or -o csv; `tix schema` prints the ticket's JSON Schema."
@@ -121,4 +123,73 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
     out.flush()?;
     handle.shutdown().await;
     Ok(0)
+}
+
+/// The demo's ConnectWise step: the tickets just shown land on a simulated board.
+async fn connectwise(
+    site: &str,
+    sources: &[Box<dyn TicketSource>],
+    recent: &[Ticket],
+    out: &mut dyn Write,
+) -> Result<()> {
+    let env = crate::config::Env::from_pairs([
+        ("TIX_CW_SITE", site),
+        ("TIX_CW_COMPANY", "demo"),
+        ("TIX_CW_PUBLIC_KEY", "demo"),
+        ("TIX_CW_PRIVATE_KEY", "demo"),
+        ("TIX_CW_CLIENT_ID", "demo"),
+    ]);
+    let cw = CwClient::connect(&CwConfig::from_env(&env)?).await?;
+    let spec = TargetSpec {
+        board: "Security Operations".into(),
+        status: "New (MSSP)".into(),
+        company: "ACME".into(),
+        priorities: Vec::new(),
+    };
+    let target = spec.resolve(&cw).await?;
+    let pusher = Pusher {
+        cw: &cw,
+        target: &target,
+    };
+    let mut ledger = MemoryLedger::default();
+    let mut report = PushReport::default();
+    writeln!(
+        out,
+        "\nConnectWise Manage: the same tickets on a service board, once, with their comments:"
+    )?;
+    writeln!(
+        out,
+        "  $ TIX_CW_SITE=http://127.0.0.1:8787/connectwise TIX_CW_COMPANY=demo TIX_CW_PUBLIC_KEY=demo \\\n      TIX_CW_PRIVATE_KEY=demo TIX_CW_CLIENT_ID=demo tix cw check --board 'Security Operations' \\\n      --status 'New (MSSP)' --company ACME"
+    )?;
+    for t in recent {
+        let Some(source) = sources.iter().find(|s| s.provider() == t.provider) else {
+            continue;
+        };
+        let full = source.get(&t.id).await?;
+        let cw_id = pusher
+            .push(&mut ledger, source.as_ref(), &full, &mut report)
+            .await?;
+        writeln!(
+            out,
+            "  {} {:<38} → ConnectWise ticket {cw_id}",
+            t.provider, t.id
+        )?;
+    }
+    let first = report;
+    // The same push again, as the next cron run would do it: nothing new to write.
+    let mut again = PushReport::default();
+    for t in recent {
+        if let Some(source) = sources.iter().find(|s| s.provider() == t.provider) {
+            let full = source.get(&t.id).await?;
+            pusher
+                .push(&mut ledger, source.as_ref(), &full, &mut again)
+                .await?;
+        }
+    }
+    writeln!(
+        out,
+        "  {} tickets created, {} Discussion notes; run again: {} created, {} notes.",
+        first.created, first.notes, again.created, again.notes
+    )?;
+    Ok(())
 }

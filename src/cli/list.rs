@@ -6,7 +6,8 @@ use crate::config::Selection;
 use crate::error::{Error, Result};
 use crate::model::{Priority, Query, SortField, SortOrder, Status, Ticket, TimeField};
 use crate::output::writer;
-use crate::source::{self, ProviderInfo, TicketSource};
+use crate::providers::{self, ProviderInfo};
+use crate::source::TicketSource;
 use futures::stream::{self, BoxStream, StreamExt};
 use std::path::PathBuf;
 
@@ -205,7 +206,7 @@ impl ListArgs {
             if info.list_flags.contains(&flag) {
                 continue;
             }
-            let takers: Vec<&str> = source::PROVIDERS
+            let takers: Vec<&str> = providers::PROVIDERS
                 .iter()
                 .filter(|p| p.list_flags.contains(&flag))
                 .map(|p| p.name)
@@ -233,7 +234,7 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
             "",
             format!(
                 "required (or --profile); one of: {}",
-                source::provider_names()
+                providers::provider_names()
             ),
         ));
     }
@@ -253,7 +254,7 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
         // --profile the provider is known once the profile is resolved, which happens
         // once (its api_key_cmd may prompt or hit a vault).
         let early = match name.as_deref() {
-            Some(n) => Some(args.query(source::provider(n)?, now)?),
+            Some(n) => Some(args.query(providers::provider(n)?, now)?),
             None => None,
         };
         let cfg = ctx.source_config(Selection {
@@ -264,9 +265,9 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
         })?;
         let query = match early {
             Some(q) => q,
-            None => args.query(cfg.provider, now)?,
+            None => args.query(providers::info(cfg.provider), now)?,
         };
-        let source = (cfg.provider.build)(cfg)?;
+        let source = providers::build(cfg)?;
         let plan = source.explain(&query)?;
         if args.explain {
             eprint!("{plan}");

@@ -7,6 +7,7 @@ mod comment;
 mod config;
 mod create;
 mod cw;
+#[cfg(feature = "sim")]
 mod demo;
 mod get;
 mod io;
@@ -16,6 +17,7 @@ mod orgs;
 mod output_args;
 mod providers;
 mod schema;
+#[cfg(feature = "sim")]
 mod sim;
 mod sync;
 mod tags;
@@ -93,10 +95,12 @@ pub enum Command {
     Schema,
     /// Show the resolved configuration (secrets masked).
     Config(config::ConfigArgs),
+    #[cfg(feature = "sim")]
     /// Run the embedded simulator of every provider API on loopback.
     Sim(sim::SimArgs),
     /// Write each source's new and changed tickets to files, exactly once (for cron).
     Sync(sync::SyncArgs),
+    #[cfg(feature = "sim")]
     /// Start the simulator and show what tix does, with no config and no key.
     Demo(demo::DemoArgs),
     /// Print a shell completion script.
@@ -139,7 +143,8 @@ impl Ctx {
         }
         let env = self.env.clone();
         let retries = self.global.retries;
-        let mut cfg = crate::config::resolve(self.config()?, &env, &sel)?;
+        let mut cfg =
+            crate::config::resolve(self.config()?, &env, &sel, &crate::providers::Registry)?;
         cfg.http.retry = RetryPolicy {
             retries,
             ..RetryPolicy::default()
@@ -150,7 +155,7 @@ impl Ctx {
     /// Builds the source for a selection.
     pub fn source(&mut self, sel: Selection) -> Result<Box<dyn TicketSource>> {
         let cfg = self.source_config(sel)?;
-        (cfg.provider.build)(cfg)
+        crate::providers::build(cfg)
     }
 }
 
@@ -175,7 +180,9 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
         Command::Schema => schema::run(),
         Command::Config(args) => config::run(args, &mut ctx),
         Command::Sync(args) => sync::run(args, &mut ctx).await,
+        #[cfg(feature = "sim")]
         Command::Sim(args) => sim::run(args).await,
+        #[cfg(feature = "sim")]
         Command::Demo(args) => demo::run(args, &ctx).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

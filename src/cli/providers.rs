@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::error::Result;
-use crate::source::{PROVIDERS, ProviderInfo};
+use crate::providers::{PROVIDERS, ProviderInfo};
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]

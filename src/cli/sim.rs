@@ -1,11 +1,11 @@
 //! `tix sim`: the simulator in the foreground, for the demo, tests and benchmarks.
 
 use crate::error::{Error, Result};
-use crate::sim::{self, SimOptions};
-use crate::source::PROVIDERS;
+use crate::providers::PROVIDERS;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
+use tix_sim::{self as sim, SimOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct SimArgs {

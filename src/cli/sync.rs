@@ -5,7 +5,7 @@
 use super::Ctx;
 use crate::config::Selection;
 use crate::error::{Error, Result};
-use crate::source::{self, TicketSource};
+use crate::source::TicketSource;
 use crate::sync::{self, Job, Out, RunLock, Settings, State};
 use std::io::Write;
 use std::path::PathBuf;
@@ -118,12 +118,12 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
             "",
             format!(
                 "required (or --all, or --profile); one of: {}",
-                source::provider_names()
+                crate::providers::provider_names()
             ),
         ));
     }
     for p in &args.provider {
-        source::provider(p.trim())?;
+        crate::providers::provider(p.trim())?;
     }
     let state_path = state_path(args.state.clone(), ctx)?;
 
@@ -230,7 +230,7 @@ fn selections(args: &RunArgs, ctx: &mut Ctx) -> Result<Vec<Selection>> {
     };
     if args.all {
         let env = ctx.env.clone();
-        let found = crate::config::describe(ctx.config()?, &env);
+        let found = crate::config::describe(ctx.config()?, &env, &crate::providers::Registry);
         let mut out = Vec::new();
         for r in found {
             match r.name.strip_prefix("(env) ") {
@@ -262,7 +262,7 @@ fn build(sel: Selection, args: &RunArgs, ctx: &mut Ctx) -> Result<Job> {
         .profile
         .clone()
         .unwrap_or_else(|| cfg.provider.name.to_owned());
-    let info = cfg.provider;
+    let info = crate::providers::info(cfg.provider);
     info.check_page_size(args.page_size)?;
     let source: Box<dyn TicketSource> = (info.build)(cfg)?;
     if args.with_comments && !source.capabilities().comments {

@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::config::Selection;
 use crate::error::{Error, Result};
-use crate::source::{self, TicketSource};
+use crate::source::TicketSource;
 use std::path::PathBuf;
 
 /// `--base-url` and `--ca-file`.
@@ -26,7 +26,7 @@ pub fn open(
     conn: &Conn,
     operation: &'static str,
 ) -> Result<Box<dyn TicketSource>> {
-    let info = source::provider(provider)?;
+    let info = crate::providers::provider(provider)?;
     if !info.capabilities.supports(operation) {
         return Err(Error::Unsupported {
             provider: info.name.into(),

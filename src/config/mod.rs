@@ -7,16 +7,17 @@
 //! read) else `TIX_<PROVIDER>_API_KEY`. There is deliberately no `--api-key` flag:
 //! argv is visible to every user of the machine.
 
+mod catalog;
 mod env;
 mod file;
 mod secret;
 
+pub use catalog::{Catalog, ProviderSpec};
 pub use env::Env;
 pub use file::{ConfigFile, Profile};
 
 use crate::error::{Error, Result};
 use crate::http::HttpOptions;
-use crate::source::{self, ProviderInfo};
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -33,7 +34,7 @@ pub struct Selection {
 
 /// Everything needed to build one source.
 pub struct SourceConfig {
-    pub provider: &'static ProviderInfo,
+    pub provider: &'static ProviderSpec,
     /// The profile it came from, if any (for messages).
     pub profile: Option<String>,
     pub http: HttpOptions,
@@ -58,7 +59,8 @@ pub struct Resolved {
 pub fn pick<'a>(
     file: &'a ConfigFile,
     sel: &Selection,
-) -> Result<(Option<(&'a str, &'a Profile)>, &'static ProviderInfo)> {
+    catalog: &dyn Catalog,
+) -> Result<(Option<(&'a str, &'a Profile)>, &'static ProviderSpec)> {
     if let Some(name) = &sel.profile {
         let (name, profile) = file.profiles.get_key_value(name).ok_or_else(|| {
             let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
@@ -72,11 +74,11 @@ pub fn pick<'a>(
                 }
             ))
         })?;
-        let info = source::provider(&profile.provider).map_err(|_| {
+        let info = catalog.find(&profile.provider).map_err(|_| {
             Error::Config(format!(
                 "profile '{name}' names unknown provider '{}' (known: {})",
                 profile.provider,
-                source::provider_names()
+                catalog.names()
             ))
         })?;
         if let Some(p) = &sel.provider
@@ -93,10 +95,10 @@ pub fn pick<'a>(
         return Err(Error::invalid(
             "--provider",
             "",
-            format!("required; one of: {}", source::provider_names()),
+            format!("required; one of: {}", catalog.names()),
         ));
     };
-    let info = source::provider(provider)?;
+    let info = catalog.find(provider)?;
     if let Some((name, p)) = file.profiles.get_key_value(info.name) {
         return Ok((Some((name.as_str(), p)), info));
     }
@@ -115,8 +117,13 @@ pub fn pick<'a>(
 }
 
 /// Resolves one source's URL, key and TLS settings.
-pub fn resolve(file: &ConfigFile, env: &Env, sel: &Selection) -> Result<SourceConfig> {
-    let (profile, info) = pick(file, sel)?;
+pub fn resolve(
+    file: &ConfigFile,
+    env: &Env,
+    sel: &Selection,
+    catalog: &dyn Catalog,
+) -> Result<SourceConfig> {
+    let (profile, info) = pick(file, sel, catalog)?;
     let base_url = base_url(info, profile.map(|p| p.1), env, sel)?;
     let api_key = match profile.and_then(|(name, p)| p.key(name, file).transpose()) {
         Some(key) => key?,
@@ -174,7 +181,7 @@ pub fn resolve(file: &ConfigFile, env: &Env, sel: &Selection) -> Result<SourceCo
 }
 
 fn base_url(
-    info: &ProviderInfo,
+    info: &ProviderSpec,
     profile: Option<&Profile>,
     env: &Env,
     sel: &Selection,
@@ -208,13 +215,14 @@ fn base_url(
 }
 
 /// Every source the file and environment define, for `tix config show`.
-pub fn describe(file: &ConfigFile, env: &Env) -> Vec<Resolved> {
+pub fn describe(file: &ConfigFile, env: &Env, catalog: &dyn Catalog) -> Vec<Resolved> {
     let mut out: Vec<Resolved> = file
         .profiles
         .iter()
         .map(|(name, p)| Resolved {
             name: name.clone(),
-            provider: source::provider(&p.provider)
+            provider: catalog
+                .find(&p.provider)
                 .map(|i| i.name)
                 .unwrap_or("unknown"),
             base_url: p.base_url.clone(),
@@ -222,7 +230,7 @@ pub fn describe(file: &ConfigFile, env: &Env) -> Vec<Resolved> {
             ca_file: p.ca_file.clone(),
         })
         .collect();
-    for info in source::PROVIDERS {
+    for info in catalog.specs() {
         let url = env.get(&format!("TIX_{}_URL", info.env));
         let key = info.key_var();
         if url.is_some() || env.get(&key).is_some() {

@@ -2,6 +2,39 @@ use super::*;
 use secrecy::ExposeSecret;
 use std::path::Path;
 
+/// Config is tested against its own catalog, not the real registry: it must work for
+/// whatever providers it is handed.
+struct Fake;
+
+const SONAR: ProviderSpec = ProviderSpec {
+    name: "sonar",
+    env: "SONAR",
+    key_name: "API_KEY",
+    options: &[],
+    default_base_url: None,
+};
+const WOLF: ProviderSpec = ProviderSpec {
+    name: "arcticwolf",
+    env: "ARCTICWOLF",
+    key_name: "API_KEY",
+    options: &["ticket_url"],
+    default_base_url: Some("https://wolf.example"),
+};
+
+impl Catalog for Fake {
+    fn specs(&self) -> Vec<&'static ProviderSpec> {
+        vec![&SONAR, &WOLF]
+    }
+}
+
+fn resolve(file: &ConfigFile, env: &Env, sel: &Selection) -> Result<SourceConfig> {
+    super::resolve(file, env, sel, &Fake)
+}
+
+fn describe(file: &ConfigFile, env: &Env) -> Vec<Resolved> {
+    super::describe(file, env, &Fake)
+}
+
 fn file(text: &str) -> ConfigFile {
     ConfigFile::parse(text, Path::new("/tmp/tix.toml")).unwrap()
 }

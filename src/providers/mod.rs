@@ -6,9 +6,11 @@ pub mod arcticwolf;
 pub mod argus;
 pub mod cyderes;
 mod explain;
+mod registry;
 pub mod sonar;
 
 pub(crate) use explain::Explanation;
+pub use registry::{PROVIDERS, ProviderInfo, Registry, build, info, provider, provider_names};
 
 /// Logs, once per provider and value for the life of the process, a vendor value the
 /// mapping tables do not know and that is shown as `unknown`: a new vendor status

@@ -5,7 +5,7 @@ use crate::harness::{KEY, code, lines, run, stderr, stdout};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use tix::sim::{self, SimHandle, SimOptions};
+use tix_sim::{self as sim, SimHandle, SimOptions};
 
 async fn simulator(tickets: usize, fail_pods: &[&str]) -> SimHandle {
     let opts = SimOptions {

@@ -12,18 +12,18 @@ use std::net::{Ipv4Addr, SocketAddr};
 use tix::config::SourceConfig;
 use tix::http::HttpOptions;
 use tix::model::{NewTicket, Query};
-use tix::sim::{self, SimOptions};
 use tix::sinks::connectwise::marker::comment_id;
 use tix::sinks::connectwise::{MemoryLedger, PushReport, Pusher, TargetSpec};
-use tix::source::{self, TicketSource};
+use tix::source::TicketSource;
+use tix_sim::{self as sim, SimOptions};
 
 const API: &str = "/v2025_1/apis/3.0";
 
 fn source(sim: &sim::SimHandle, name: &str) -> Box<dyn TicketSource> {
-    let info = source::provider(name).unwrap();
+    let info = tix::providers::provider(name).unwrap();
     let url = url::Url::parse(&sim.base_url(name)).unwrap();
     (info.build)(SourceConfig {
-        provider: info,
+        provider: &info.spec,
         profile: None,
         http: HttpOptions::new(url),
         api_key: secrecy::SecretString::from("e2e-key"),

@@ -1,11 +1,11 @@
-//! The real binary against the simulated Cyderes (`tix::sim`): every verb, the 777-ticket list,
+//! The real binary against the simulated Cyderes (`tix_sim`): every verb, the 777-ticket list,
 //! `--limit 300` as two requests, and an attachment round trip.
 
 use crate::harness::{KEY, code, lines, run, stderr, stdout};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use tix::sim::{self, SimHandle, SimOptions};
+use tix_sim::{self as sim, SimHandle, SimOptions};
 
 const AUTHOR: &str = "Ada Lovelace";
 

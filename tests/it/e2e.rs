@@ -1,9 +1,9 @@
-//! The real binary against the in-process simulator (`tix::sim`).
+//! The real binary against the in-process simulator (`tix_sim`).
 
 use crate::harness::{KEY, code, lines, run, stderr, stdout};
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use tix::sim::{self, SimHandle, SimOptions};
+use tix_sim::{self as sim, SimHandle, SimOptions};
 
 async fn simulator(opts: SimOptions) -> SimHandle {
     sim::start(opts, SocketAddr::from(([127, 0, 0, 1], 0)))

@@ -3,6 +3,7 @@
 //! Tests restate the ticket schema with `serde_json::Value` instead of importing
 //! `tix::model::Ticket`, so an accidental schema change fails here.
 
+mod architecture;
 mod arcticwolf;
 mod arcticwolf_e2e;
 mod argus;

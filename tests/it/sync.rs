@@ -10,7 +10,7 @@ use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tix::sim::{self, SimHandle, SimOptions};
+use tix_sim::{self as sim, SimHandle, SimOptions};
 
 type Key = (String, DateTime<Utc>);
 

@@ -24,11 +24,13 @@ mod map;
 mod query;
 mod wire;
 
+use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::http::{Body, Credential, HttpClient, is_loopback};
 use crate::model::{Attachment, Comment, Org, Query, Ticket};
-use crate::source::{Capabilities, ProviderInfo, TicketSource};
+use crate::providers::ProviderInfo;
+use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
 use discovery::OrgRef;
 use endpoints::Endpoints;
@@ -61,11 +63,13 @@ const CAPABILITIES: Capabilities = Capabilities {
 
 /// Arctic Wolf's registry entry.
 pub const INFO: ProviderInfo = ProviderInfo {
-    name: NAME,
-    env: "ARCTICWOLF",
-    key_name: "API_KEY",
-    options: &["ticket_url"],
-    default_base_url: Some(endpoints::DEFAULT_BASE),
+    spec: ProviderSpec {
+        name: NAME,
+        env: "ARCTICWOLF",
+        key_name: "API_KEY",
+        options: &["ticket_url"],
+        default_base_url: Some(endpoints::DEFAULT_BASE),
+    },
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,

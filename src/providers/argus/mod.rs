@@ -18,12 +18,14 @@ mod query;
 mod upload;
 mod wire;
 
+use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::http::{Body, Credential, HttpClient};
 use crate::model::{Attachment, Comment, NewTicket, Query, Ticket, TicketUpdate};
 use crate::paginate::{Page, PageRequest, PagerSpec, offset_pages};
-use crate::source::{Capabilities, ProviderInfo, TicketSource};
+use crate::providers::ProviderInfo;
+use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
@@ -62,11 +64,13 @@ const CAPABILITIES: Capabilities = Capabilities {
 
 /// Argus's registry entry.
 pub const INFO: ProviderInfo = ProviderInfo {
-    name: NAME,
-    env: "ARGUS",
-    key_name: "API_KEY",
-    options: &[],
-    default_base_url: Some("https://api.mnemonic.no"),
+    spec: ProviderSpec {
+        name: NAME,
+        env: "ARGUS",
+        key_name: "API_KEY",
+        options: &[],
+        default_base_url: Some("https://api.mnemonic.no"),
+    },
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,

@@ -22,12 +22,14 @@ mod query;
 mod service_request;
 mod wire;
 
+use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::http::{Body, Credential, HttpClient};
 use crate::model::{Attachment, Comment, Ioc, IocQuery, NewTicket, Query, Ticket};
 use crate::paginate::{Page, PageRequest, PagerSpec, offset_pages};
-use crate::source::{Capabilities, ProviderInfo, TicketSource};
+use crate::providers::ProviderInfo;
+use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
@@ -59,11 +61,13 @@ const CAPABILITIES: Capabilities = Capabilities {
 
 /// Cyderes' registry entry.
 pub const INFO: ProviderInfo = ProviderInfo {
-    name: NAME,
-    env: "CYDERES",
-    key_name: "TOKEN",
-    options: &["author"],
-    default_base_url: Some("https://tsi-api.cyderes.io"),
+    spec: ProviderSpec {
+        name: NAME,
+        env: "CYDERES",
+        key_name: "TOKEN",
+        options: &["author"],
+        default_base_url: Some("https://tsi-api.cyderes.io"),
+    },
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,

@@ -17,12 +17,14 @@ mod map;
 mod query;
 mod wire;
 
+use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::http::{self, Credential, Failure, HttpClient};
 use crate::model::{Attachment, Comment, Query, Ticket};
 use crate::paginate::{Page, PageRequest, PagerSpec, offset_pages};
-use crate::source::{Capabilities, ProviderInfo, TicketSource};
+use crate::providers::ProviderInfo;
+use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::StatusCode;
@@ -52,11 +54,13 @@ const CAPABILITIES: Capabilities = Capabilities {
 
 /// Sonar's registry entry.
 pub const INFO: ProviderInfo = ProviderInfo {
-    name: NAME,
-    env: "SONAR",
-    key_name: "API_KEY",
-    options: &[],
-    default_base_url: None,
+    spec: ProviderSpec {
+        name: NAME,
+        env: "SONAR",
+        key_name: "API_KEY",
+        options: &[],
+        default_base_url: None,
+    },
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,

@@ -140,7 +140,7 @@ mod tests {
     #[test]
     fn versions_of_one_case_strictly_increase_within_one_second() {
         let a = argus(1);
-        let registry = crate::sim::churn::Registry::default();
+        let registry = crate::churn::Registry::default();
         registry.add(Arc::new(ArgusChurn::new(Arc::clone(&a))));
         let before = secs(a.read().cases[0].updated);
         let now = before - 10;

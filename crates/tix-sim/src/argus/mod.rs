@@ -151,7 +151,7 @@ mod tests {
 
     const KEY: &str = harness::KEY;
 
-    async fn sim() -> crate::sim::SimHandle {
+    async fn sim() -> crate::SimHandle {
         harness::sim(SimOptions {
             tickets: 200,
             api_key: Some(KEY.into()),
@@ -166,7 +166,7 @@ mod tests {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
-    async fn search(sim: &crate::sim::SimHandle, body: Value) -> (u16, Value) {
+    async fn search(sim: &crate::SimHandle, body: Value) -> (u16, Value) {
         let url = harness::url(sim, "argus", "/cases/v2/case/search");
         send(harness::client().post(url).json(&body)).await
     }

@@ -126,7 +126,7 @@ mod tests {
     #[test]
     fn versions_keep_the_dataset_and_increase_strictly_per_ticket() {
         let c = Arc::new(churn(5));
-        let registry = crate::sim::churn::Registry::default();
+        let registry = crate::churn::Registry::default();
         registry.add(c.clone());
         let before: HashSet<_> = registry.versions().into_iter().collect();
         assert_eq!(before.len(), 5);

@@ -11,7 +11,7 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use serde_json::{Value, json};
 
-use crate::sim::dataset::{self, ANALYSTS, TENANTS};
+use crate::dataset::{self, ANALYSTS, TENANTS};
 
 /// Case ids start here, in creation order.
 pub const FIRST_ID: i64 = 1_000_001;
