@@ -285,6 +285,45 @@ impl HttpClient {
             .0)
     }
 
+    /// The body of a successful answer that is a JSON object or array, as bytes, retried like
+    /// [`send_json_idempotent`](Self::send_json_idempotent): for answers the caller reads
+    /// itself, such as a page of tickets decoded one ticket at a time when one is broken.
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        mut url: Url,
+        query: &[(&str, String)],
+        body: Body,
+        idempotent: bool,
+    ) -> Result<bytes::Bytes> {
+        add_query(&mut url, query);
+        let (method, url, body) = (&method, &url, &body);
+        self.retrying(method, url, || async move {
+            match self.attempt(method, url, body, idempotent).await {
+                // A JSON object or array that does not end as one was cut short on the
+                // way (checked without parsing: the caller parses once).
+                Attempt::Done((bytes, _))
+                    if idempotent
+                        && !matches!(bytes.trim_ascii_end().last(), Some(b'}' | b']')) =>
+                {
+                    Attempt::Retry {
+                        error: self.cut_short(method, url),
+                        after: None,
+                    }
+                }
+                other => other.map(|(bytes, _)| bytes),
+            }
+        })
+        .await
+    }
+
+    fn cut_short(&self, method: &Method, url: &Url) -> Error {
+        Error::Transport {
+            provider: self.provider.into(),
+            message: format!("the answer to {method} {} was cut short", url.path()),
+        }
+    }
+
     async fn send_json_as<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -306,21 +345,21 @@ impl HttpClient {
                     };
                     match serde_json::from_slice::<T>(json) {
                         Ok(value) => Attempt::Done((value, headers)),
-                        Err(e) => {
-                            let error = Error::Api {
-                                provider: self.provider.into(),
-                                status: 200,
-                                message: format!(
-                                    "the answer to {method} {} is not the JSON expected: {e}",
-                                    url.path()
-                                ),
-                            };
-                            if idempotent {
-                                Attempt::Retry { error, after: None }
-                            } else {
-                                Attempt::Fail(error)
-                            }
-                        }
+                        // JSON that stops mid-way was cut short on the way: asking again helps.
+                        Err(e) if e.is_eof() && idempotent => Attempt::Retry {
+                            error: self.cut_short(method, url),
+                            after: None,
+                        },
+                        // The same bytes would come again: an answer not as documented is
+                        // never retried.
+                        Err(e) => Attempt::Fail(Error::decode(
+                            self.provider,
+                            format_args!(
+                                "the answer to {method} {} is not the JSON expected",
+                                url.path()
+                            ),
+                            e,
+                        )),
                     }
                 }
                 Attempt::Retry { error, after } => Attempt::Retry { error, after },
