@@ -52,6 +52,7 @@ pub struct Resolved {
     pub base_url: Option<String>,
     pub key_source: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub pin_sha256: Option<String>,
 }
 
 /// Picks the profile for `sel`: `--profile` by name; else, for `--provider X`, a
@@ -171,6 +172,13 @@ pub fn resolve(
             env.get(&format!("TIX_{}_CA_FILE", info.env))
                 .map(PathBuf::from)
         });
+    http.pin_sha256 = profile
+        .and_then(|(_, p)| p.pin_sha256.clone())
+        .or_else(|| env.get(&format!("TIX_{}_PIN_SHA256", info.env)));
+    http.tls_names = Some(crate::http::tls_errors::SettingNames {
+        env_prefix: format!("TIX_{}", info.env),
+        profile: true,
+    });
     Ok(SourceConfig {
         provider: info,
         profile: profile.map(|(n, _)| n.to_owned()),
@@ -228,6 +236,7 @@ pub fn describe(file: &ConfigFile, env: &Env, catalog: &dyn Catalog) -> Vec<Reso
             base_url: p.base_url.clone(),
             key_source: p.key_source(),
             ca_file: p.ca_file.clone(),
+            pin_sha256: p.pin_sha256.clone(),
         })
         .collect();
     for info in catalog.specs() {
@@ -242,6 +251,7 @@ pub fn describe(file: &ConfigFile, env: &Env, catalog: &dyn Catalog) -> Vec<Reso
                 ca_file: env
                     .get(&format!("TIX_{}_CA_FILE", info.env))
                     .map(PathBuf::from),
+                pin_sha256: env.get(&format!("TIX_{}_PIN_SHA256", info.env)),
             });
         }
     }
