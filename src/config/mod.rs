@@ -164,17 +164,9 @@ pub fn resolve(
         }
     }
     let mut http = HttpOptions::new(base_url);
-    http.ca_file = sel
-        .ca_file
-        .clone()
-        .or_else(|| profile.and_then(|(_, p)| p.ca_file.clone()))
-        .or_else(|| {
-            env.get(&format!("TIX_{}_CA_FILE", info.env))
-                .map(PathBuf::from)
-        });
-    http.pin_sha256 = profile
-        .and_then(|(_, p)| p.pin_sha256.clone())
-        .or_else(|| env.get(&format!("TIX_{}_PIN_SHA256", info.env)));
+    let (ca_file, pin_sha256) = trust(profile.map(|(_, p)| p), env, info);
+    http.ca_file = sel.ca_file.clone().or(ca_file);
+    http.pin_sha256 = pin_sha256;
     http.tls_names = Some(crate::http::tls_errors::SettingNames {
         env_prefix: format!("TIX_{}", info.env),
         profile: true,
@@ -186,6 +178,23 @@ pub fn resolve(
         api_key,
         options,
     })
+}
+
+/// A source's TLS trust: the profile's `ca_file` and `pin_sha256`, each else
+/// `TIX_<ENV>_CA_FILE` and `TIX_<ENV>_PIN_SHA256` (`--ca-file` overrides the first).
+pub fn trust(
+    profile: Option<&Profile>,
+    env: &Env,
+    info: &ProviderSpec,
+) -> (Option<PathBuf>, Option<String>) {
+    let ca_file = profile.and_then(|p| p.ca_file.clone()).or_else(|| {
+        env.get(&format!("TIX_{}_CA_FILE", info.env))
+            .map(PathBuf::from)
+    });
+    let pin = profile
+        .and_then(|p| p.pin_sha256.clone())
+        .or_else(|| env.get(&format!("TIX_{}_PIN_SHA256", info.env)));
+    (ca_file, pin)
 }
 
 fn base_url(

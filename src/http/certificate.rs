@@ -41,7 +41,7 @@ impl CertSummary {
                 .general_names
                 .iter()
                 .filter_map(|n| match n {
-                    x509_parser::extensions::GeneralName::DNSName(d) => Some((*d).to_owned()),
+                    x509_parser::extensions::GeneralName::DNSName(d) => Some(printable(d)),
                     x509_parser::extensions::GeneralName::IPAddress(ip) => ip_text(ip),
                     _ => None,
                 })
@@ -49,8 +49,8 @@ impl CertSummary {
             _ => Vec::new(),
         };
         Some(CertSummary {
-            subject: tbs.subject().to_string(),
-            issuer: tbs.issuer().to_string(),
+            subject: printable(&tbs.subject().to_string()),
+            issuer: printable(&tbs.issuer().to_string()),
             not_before: time(&tbs.validity().not_before)?,
             not_after: time(&tbs.validity().not_after)?,
             names,
@@ -98,6 +98,12 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A server chooses every byte of its certificate's names, and they reach the terminal
+/// in errors and in `tix tls show`: control characters (ESC sequences) are dropped.
+fn printable(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
 fn ip_text(raw: &[u8]) -> Option<String> {
     let ip = match raw.len() {
         4 => IpAddr::from(<[u8; 4]>::try_from(raw).ok()?),
@@ -110,6 +116,11 @@ fn ip_text(raw: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_lose_their_control_characters() {
+        assert_eq!(printable("CN=a\x1b[2Jb\n"), "CN=a[2Jb");
+    }
 
     #[test]
     fn hex_is_lower_case_without_separators() {
