@@ -81,9 +81,11 @@ fn usage(e: clap::Error) -> ExitCode {
 /// `RUST_LOG` over both. Secrets never reach a log line: headers are not logged and
 /// URLs are redacted where they are.
 fn init_logging(verbose: u8) {
+    // rustls-platform-verifier logs every refused certificate as an ERROR; tix prints
+    // that refusal itself, once, in plain words with its fix (http::tls_errors).
     let default = match verbose {
-        0 => "warn",
-        1 => "tix=info,warn",
+        0 => "warn,rustls_platform_verifier=off",
+        1 => "tix=info,warn,rustls_platform_verifier=off",
         _ => "tix=debug,info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -34,6 +34,7 @@ pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
                 serde_json::json!({
                     "name": r.name, "provider": r.provider, "base_url": r.base_url,
                     "api_key": r.key_source, "ca_file": r.ca_file,
+                    "pin_sha256": r.pin_sha256,
                 })
             })
             .collect();
@@ -49,7 +50,14 @@ pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
         table
             .force_no_tty()
             .load_style(comfy_table::presets::NOTHING);
-        table.set_header(["PROFILE", "PROVIDER", "BASE URL", "API KEY FROM", "CA FILE"]);
+        table.set_header([
+            "PROFILE",
+            "PROVIDER",
+            "BASE URL",
+            "API KEY FROM",
+            "CA FILE",
+            "PIN SHA256",
+        ]);
         for r in &rows {
             table.add_row([
                 r.name.clone(),
@@ -59,6 +67,7 @@ pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
                 r.ca_file
                     .as_ref()
                     .map_or("-".into(), |p| p.display().to_string()),
+                r.pin_sha256.clone().unwrap_or_else(|| "-".into()),
             ]);
         }
         if rows.is_empty() {

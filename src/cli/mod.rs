@@ -23,6 +23,7 @@ mod sync;
 mod tags;
 mod target;
 mod text_input;
+mod tls;
 mod update;
 mod when;
 mod words;
@@ -103,6 +104,9 @@ pub enum Command {
     #[cfg(feature = "sim")]
     /// Start the simulator and show what tix does, with no config and no key.
     Demo(demo::DemoArgs),
+    /// TLS: the certificates a server presents and whether tix trusts them.
+    #[command(subcommand)]
+    Tls(tls::TlsCommand),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -184,6 +188,7 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
         Command::Sim(args) => sim::run(args).await,
         #[cfg(feature = "sim")]
         Command::Demo(args) => demo::run(args, &ctx).await,
+        Command::Tls(cmd) => tls::run(cmd, &mut ctx).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "tix", &mut std::io::stdout());

@@ -18,6 +18,10 @@ pub struct HttpOptions {
     pub base_url: Url,
     /// An extra CA to trust (on-prem servers with a private certificate).
     pub ca_file: Option<PathBuf>,
+    /// SHA-256 pins of the server's certificate or public key (`tls::parse_pins`).
+    pub pin_sha256: Option<String>,
+    /// The settings a refused certificate's error names; `TIX_<PROVIDER>_*` when `None`.
+    pub tls_names: Option<super::tls_errors::SettingNames>,
     pub connect_timeout: Duration,
     pub timeout: Duration,
     pub retry: RetryPolicy,
@@ -29,6 +33,8 @@ impl HttpOptions {
         HttpOptions {
             base_url,
             ca_file: None,
+            pin_sha256: None,
+            tls_names: None,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
@@ -83,6 +89,7 @@ pub struct HttpClient {
     extra: HeaderMap,
     retry: RetryPolicy,
     parse_error: ErrorParser,
+    tls_names: super::tls_errors::SettingNames,
 }
 
 /// Same-origin redirects a GET follows (Argus answers a merged case with 301).
@@ -122,8 +129,18 @@ impl HttpClient {
                 )));
             }
         }
-        let mut builder = reqwest::Client::builder()
-            .tls_version_min(reqwest::tls::Version::TLS_1_2)
+        // Our own verifier (http::tls): self-signed certificates in the CA file, pins,
+        // and refusals that say why; TLS 1.2 minimum is set there.
+        let tls = super::tls::client_config(
+            provider,
+            base,
+            &super::tls::Trust {
+                ca_file: opts.ca_file.as_deref(),
+                pin_sha256: opts.pin_sha256.as_deref(),
+            },
+        )?;
+        let builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.timeout)
             .gzip(true)
@@ -136,29 +153,6 @@ impl HttpClient {
                 .into_iter()
                 .collect(),
             );
-        if let Some(path) = &opts.ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
-                Error::Config(format!(
-                    "{provider}: cannot read ca_file {}: {e}",
-                    path.display()
-                ))
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                Error::Config(format!(
-                    "{provider}: ca_file {} is not a PEM certificate: {e}",
-                    path.display()
-                ))
-            })?;
-            if certs.is_empty() {
-                return Err(Error::Config(format!(
-                    "{provider}: ca_file {} holds no PEM certificate",
-                    path.display()
-                )));
-            }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
         let client = builder
             .build()
             .map_err(|e| Error::Config(format!("{provider}: cannot build HTTP client: {e}")))?;
@@ -189,6 +183,10 @@ impl HttpClient {
             extra: HeaderMap::new(),
             retry: opts.retry,
             parse_error,
+            tls_names: opts
+                .tls_names
+                .clone()
+                .unwrap_or_else(|| super::tls_errors::SettingNames::provider(provider)),
         })
     }
 
@@ -521,10 +519,15 @@ impl HttpClient {
                 Ok(resp) => resp,
                 Err(e) => {
                     let error = self.transport(&url, &e);
+                    // A refused certificate is refused again: one handshake, not seven.
+                    let tls_refused = super::tls_errors::find(&e).is_some();
                     // A refused connection never reached the server, so even a write may be
                     // sent again; a timeout may have, so a write is not.
                     return Err(
-                        if e.is_connect() || (idempotent && (e.is_timeout() || e.is_request())) {
+                        if !tls_refused
+                            && (e.is_connect()
+                                || (idempotent && (e.is_timeout() || e.is_request())))
+                        {
                             Attempt::Retry { error, after: None }
                         } else {
                             Attempt::Fail(error)
@@ -633,6 +636,16 @@ impl HttpClient {
     }
 
     fn transport(&self, url: &Url, e: &reqwest::Error) -> Error {
+        if let Some(failure) = super::tls_errors::find(e) {
+            return Error::Transport {
+                provider: self.provider.into(),
+                message: super::tls_errors::message(
+                    &failure,
+                    &url.origin().ascii_serialization(),
+                    &self.tls_names,
+                ),
+            };
+        }
         let what = if e.is_timeout() {
             "timed out"
         } else if e.is_connect() {

@@ -4,9 +4,12 @@
 //! Providers never build a `reqwest::Client`, sleep or retry themselves; they describe a
 //! request and say how to read their error bodies ([`ErrorParser`]).
 
+pub mod certificate;
 mod client;
 pub mod redact;
 pub mod retry;
+pub mod tls;
+pub mod tls_errors;
 
 pub use client::{Body, Credential, FilePart, HttpClient, HttpOptions};
 pub use retry::RetryPolicy;
