@@ -13,6 +13,7 @@ mod get;
 mod io;
 mod iocs;
 mod list;
+mod merge;
 mod orgs;
 mod output_args;
 mod providers;

@@ -19,6 +19,7 @@ mod cyderes_verbs;
 mod e2e;
 mod harness;
 mod http;
+mod merge_e2e;
 mod sonar;
 mod sync;
 mod verbs;
