@@ -22,6 +22,7 @@ mod harness;
 mod http;
 mod jq;
 mod ocsf;
+mod merge_e2e;
 mod sonar;
 mod sync;
 mod verbs;
