@@ -12,6 +12,10 @@ pub struct OutputArgs {
     /// Keys/columns to print, comma-separated (e.g. id,status,title,tenant.name).
     #[arg(long, value_name = "A,B,...")]
     pub fields: Option<String>,
+    /// CSV cells exactly as sent: no leading ' before =, +, -, @, TAB or CR (which a
+    /// spreadsheet would otherwise run as a formula).
+    #[arg(long)]
+    pub csv_raw: bool,
 }
 
 impl OutputArgs {
@@ -44,6 +48,7 @@ impl OutputArgs {
             width: io.width,
             tty: io.stdout_tty,
             now: chrono::Utc::now(),
+            csv_raw: self.csv_raw,
         })
     }
 }

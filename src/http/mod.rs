@@ -4,11 +4,15 @@
 //! Providers never build a `reqwest::Client`, sleep or retry themselves; they describe a
 //! request and say how to read their error bodies ([`ErrorParser`]).
 
+mod body;
 mod client;
+pub mod limits;
+pub mod proxy;
 pub mod redact;
 pub mod retry;
 
 pub use client::{Body, Credential, FilePart, HttpClient, HttpOptions};
+pub use limits::Limits;
 pub use retry::RetryPolicy;
 
 use crate::error::Error;

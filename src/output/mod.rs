@@ -12,6 +12,7 @@ mod fields;
 mod json;
 mod jsonl;
 mod records;
+pub mod sanitize;
 mod table;
 
 use crate::model::{Priority, Status, Ticket};
@@ -93,6 +94,9 @@ pub struct OutputOptions {
     pub tty: bool,
     /// The clock relative times are computed from, injected so tests are stable.
     pub now: DateTime<Utc>,
+    /// `--csv-raw`: CSV cells exactly as the provider sent them, without the leading `'`
+    /// that keeps a spreadsheet from reading `=`, `+`, `-`, `@` as a formula.
+    pub csv_raw: bool,
 }
 
 /// A sink for tickets in one output format.
@@ -124,7 +128,7 @@ pub fn writer<'a>(
         Format::Table => Box::new(table::TableWriter::new(opts, out)),
         Format::Json => Box::new(json::JsonWriter::new(out, fields)),
         Format::Jsonl => Box::new(jsonl::JsonlWriter::new(out, fields)),
-        Format::Csv => Box::new(csv::CsvWriter::new(out, fields)),
+        Format::Csv => Box::new(csv::CsvWriter::new(out, fields, opts.csv_raw)),
     }
 }
 
@@ -159,7 +163,7 @@ fn printable(s: &str, keep_newlines: bool) -> String {
         .filter_map(|c| match c {
             '\n' if keep_newlines => Some('\n'),
             '\t' | '\n' | '\r' => Some(' '),
-            c if c.is_control() => None,
+            c if sanitize::is_hostile(c) => None,
             c => Some(c),
         })
         .collect()
@@ -253,6 +257,7 @@ mod sample {
             width: 100,
             tty: false,
             now: now(),
+            csv_raw: false,
         }
     }
 
