@@ -188,11 +188,13 @@ fn exists(dest: &Path) -> Error {
 }
 
 /// The provider's file name reduced to one plain path component, so a hostile name
-/// (`../../.bashrc`, `/etc/passwd`) cannot write outside the chosen directory.
+/// (`../../.bashrc`, `/etc/passwd`) cannot write outside the chosen directory, without
+/// controls or bidi/invisible characters, so `invoice\u{202e}fdp.exe` is not saved as a
+/// file whose name reads `invoiceexe.pdf`.
 fn safe_name(name: Option<&str>, fallback: &str) -> String {
     let base = |s: &str| -> Option<String> {
         let last = s.rsplit(['/', '\\']).next().unwrap_or("");
-        let clean: String = last.chars().filter(|c| !c.is_control()).collect();
+        let clean = crate::output::sanitize::strip(last);
         let clean = clean.trim().trim_start_matches('.').to_owned();
         (!clean.is_empty()).then_some(clean)
     };
@@ -213,5 +215,10 @@ mod tests {
         assert_eq!(safe_name(Some(".."), "a1"), "a1");
         assert_eq!(safe_name(None, "../"), "attachment");
         assert_eq!(safe_name(Some("evil\u{1b}[2J.txt"), "a1"), "evil[2J.txt");
+        assert_eq!(
+            safe_name(Some("invoice\u{202e}fdp.exe"), "a1"),
+            "invoicefdp.exe"
+        );
+        assert_eq!(safe_name(Some("\u{200b}\u{feff}"), "a1"), "a1");
     }
 }

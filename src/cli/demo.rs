@@ -88,6 +88,7 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
         tty: true,
         now: chrono::Utc::now(),
         jq: None,
+        csv_raw: false,
     };
     {
         let mut table = writer(&opts, Box::new(&mut out));

@@ -1,5 +1,7 @@
 //! The one place that asks whether stdout and stderr are terminals.
 
+use super::logging;
+use crate::output::sanitize;
 use std::io::IsTerminal;
 
 /// What the process writes to, decided once at start.
@@ -48,15 +50,23 @@ impl Io {
     }
 
     /// A one-line note for a person: on stderr, and only when stderr is a terminal, so
-    /// cron and pipelines see nothing on success.
+    /// cron and pipelines see nothing on success. Sanitized like every line on stderr.
     pub fn note(&self, msg: &str) {
         if self.stderr_tty {
-            eprintln!("{msg}");
+            eprintln!("{}", sanitize::line(msg));
         }
     }
 
-    /// A warning that always goes to stderr (partial failures, truncation).
+    /// A warning that always goes to stderr (partial failures, truncation): sanitized,
+    /// since it often quotes a provider, and said once (`logging::finish` counts repeats).
     pub fn warn(&self, msg: &str) {
-        eprintln!("tix: warning: {msg}");
+        if logging::first_time(msg) {
+            eprintln!("tix: warning: {}", sanitize::line(msg));
+        }
+    }
+
+    /// The error that ends the run, sanitized: provider text travels inside errors.
+    pub fn error(&self, msg: &str) {
+        eprintln!("tix: {}", sanitize::line(msg));
     }
 }

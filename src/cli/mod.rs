@@ -13,8 +13,10 @@ mod examples;
 mod get;
 mod io;
 mod iocs;
+mod limits_args;
 mod list;
 mod merge;
+pub mod logging;
 mod orgs;
 mod output_args;
 mod providers;
@@ -65,6 +67,18 @@ pub struct Global {
     /// Retries after a failed request (connect errors, timeouts, 429, 5xx).
     #[arg(long, global = true, default_value_t = 6, value_name = "N")]
     pub retries: usize,
+    /// Most time one request may take, retries and waits included (e.g. 60s, 2m).
+    #[arg(long, global = true, env = "TIX_TIMEOUT", default_value = "60s", value_name = "DURATION", value_parser = limits_args::duration)]
+    pub timeout: std::time::Duration,
+    /// Most time to wait for a connection.
+    #[arg(long, global = true, env = "TIX_CONNECT_TIMEOUT", default_value = "10s", value_name = "DURATION", value_parser = limits_args::duration)]
+    pub connect_timeout: std::time::Duration,
+    /// Most time an answer may stay silent (no byte) before it counts as stalled.
+    #[arg(long, global = true, env = "TIX_READ_TIMEOUT", default_value = "30s", value_name = "DURATION", value_parser = limits_args::duration)]
+    pub read_timeout: std::time::Duration,
+    /// Largest answer read, after decompression (e.g. 64MiB, 512k).
+    #[arg(long, global = true, env = "TIX_MAX_BODY", default_value = "64MiB", value_name = "SIZE", value_parser = limits_args::size)]
+    pub max_body: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +186,7 @@ impl Ctx {
             retries,
             ..RetryPolicy::default()
         };
+        cfg.http.limits = limits_args::limits(&self.global);
         Ok(cfg)
     }
 

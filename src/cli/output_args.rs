@@ -16,6 +16,10 @@ pub struct OutputArgs {
     /// (as `jq -c`); with -o json|jsonl|ocsf [default: jsonl].
     #[arg(long, value_name = "EXPR")]
     pub jq: Option<String>,
+    /// CSV cells exactly as sent: no leading ' before =, +, -, @, TAB or CR (which a
+    /// spreadsheet would otherwise run as a formula).
+    #[arg(long)]
+    pub csv_raw: bool,
 }
 
 impl OutputArgs {
@@ -65,6 +69,7 @@ impl OutputArgs {
             tty: io.stdout_tty,
             now: chrono::Utc::now(),
             jq,
+            csv_raw: self.csv_raw,
         })
     }
 

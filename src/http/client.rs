@@ -1,6 +1,8 @@
-use super::redact;
+use super::body::{BodyError, read_capped, read_prefix};
+use super::limits::{Limits, show_duration, show_size};
 use super::retry::{RetryPolicy, is_idempotent, parse_retry_after, retryable_status};
 use super::{ErrorParser, Failure, is_loopback};
+use super::{proxy, redact};
 use crate::error::{Error, Result};
 use futures::StreamExt;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER, USER_AGENT};
@@ -22,21 +24,20 @@ pub struct HttpOptions {
     pub pin_sha256: Option<String>,
     /// The settings a refused certificate's error names; `TIX_<PROVIDER>_*` when `None`.
     pub tls_names: Option<super::tls_errors::SettingNames>,
-    pub connect_timeout: Duration,
-    pub timeout: Duration,
+    /// Timeouts, the per-request budget and the body ceiling (`limits.rs`).
+    pub limits: Limits,
     pub retry: RetryPolicy,
 }
 
 impl HttpOptions {
-    /// DESIGN.md's defaults: connect 10 s, request 60 s.
+    /// DESIGN.md's defaults: connect 10 s, idle read 30 s, 60 s per request, 64 MiB.
     pub fn new(base_url: Url) -> Self {
         HttpOptions {
             base_url,
             ca_file: None,
             pin_sha256: None,
             tls_names: None,
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(60),
+            limits: Limits::default(),
             retry: RetryPolicy::default(),
         }
     }
@@ -88,12 +89,16 @@ pub struct HttpClient {
     /// Non-secret headers every request carries (ConnectWise `clientId`).
     extra: HeaderMap,
     retry: RetryPolicy,
+    limits: Limits,
     parse_error: ErrorParser,
     tls_names: super::tls_errors::SettingNames,
 }
 
 /// Same-origin redirects a GET follows (Argus answers a merged case with 301).
 const MAX_REDIRECTS: usize = 5;
+
+/// Bytes of an error answer read: any provider's error message fits many times over.
+const ERROR_BODY_CAP: usize = 64 * 1024;
 
 /// What one attempt came to.
 enum Attempt<T> {
@@ -141,8 +146,6 @@ impl HttpClient {
         )?;
         let builder = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
-            .connect_timeout(opts.connect_timeout)
-            .timeout(opts.timeout)
             .gzip(true)
             .redirect(reqwest::redirect::Policy::none())
             .default_headers(
@@ -153,6 +156,7 @@ impl HttpClient {
                 .into_iter()
                 .collect(),
             );
+        let builder = proxy::apply(opts.limits.apply(builder), base);
         let client = builder
             .build()
             .map_err(|e| Error::Config(format!("{provider}: cannot build HTTP client: {e}")))?;
@@ -182,6 +186,7 @@ impl HttpClient {
             auth,
             extra: HeaderMap::new(),
             retry: opts.retry,
+            limits: opts.limits,
             parse_error,
             tls_names: opts
                 .tls_names
@@ -395,7 +400,7 @@ impl HttpClient {
             let status = resp.status();
             if !status.is_success() {
                 let after = retry_after(resp.headers());
-                let bytes = resp.bytes().await.unwrap_or_default();
+                let bytes = read_prefix(resp, ERROR_BODY_CAP).await;
                 return self.failure(&Method::GET, url, status, after, &bytes, true);
             }
             let headers = resp.headers().clone();
@@ -421,6 +426,17 @@ impl HttpClient {
                         };
                     }
                 };
+                if written + chunk.len() as u64 > self.limits.max_download {
+                    return Attempt::Fail(Error::Api {
+                        provider: self.provider.into(),
+                        status: 200,
+                        message: format!(
+                            "the download of {} is larger than {}; refusing to write more",
+                            url.path(),
+                            show_size(self.limits.max_download)
+                        ),
+                    });
+                }
                 if let Err(e) = guard.write_all(&chunk).await {
                     return Attempt::Fail(Error::Io(e));
                 }
@@ -444,9 +460,26 @@ impl HttpClient {
         let shown = redact::url(url);
         let mut ceilings = self.retry.ceilings();
         let mut attempt = 1usize;
+        // One budget for the logical request: every attempt, every body and every wait.
+        let budget = self.limits.budget;
+        let deadline = tokio::time::Instant::now() + budget;
         loop {
             let started = Instant::now();
-            let (error, after) = match op().await {
+            let outcome = match tokio::time::timeout_at(deadline, op()).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    return Err(Error::Transport {
+                        provider: self.provider.into(),
+                        message: format!(
+                            "no complete answer to {method} {} within {} (--timeout); \
+                             the server is too slow or not answering",
+                            url.path(),
+                            show_duration(budget)
+                        ),
+                    });
+                }
+            };
+            let (error, after) = match outcome {
                 Attempt::Done(value) => {
                     tracing::debug!(provider = self.provider, %method, url = %shown, ms = started.elapsed().as_millis() as u64, "ok");
                     return Ok(value);
@@ -469,9 +502,24 @@ impl HttpClient {
                         ),
                     });
                 }
+                Some(after) if tokio::time::Instant::now() + after > deadline => {
+                    return Err(Error::Api {
+                        provider: self.provider.into(),
+                        status: 429,
+                        message: format!(
+                            "rate limited; the server asks to wait {}s, past this request's {} budget (--timeout)",
+                            after.as_secs(),
+                            show_duration(budget)
+                        ),
+                    });
+                }
                 Some(after) => after,
                 None => RetryPolicy::delay(ceiling),
             };
+            // A backoff that would end past the budget cannot lead to an answer in time.
+            if tokio::time::Instant::now() + wait >= deadline {
+                return Err(error);
+            }
             attempt += 1;
             tracing::info!(
                 provider = self.provider,
@@ -502,6 +550,15 @@ impl HttpClient {
                 .request(method.clone(), url.clone())
                 .headers(self.extra.clone());
             if authenticated {
+                // A link the provider handed back may point anywhere: the key goes only
+                // over TLS or to this machine (proxy.rs).
+                if !proxy::may_carry_secret(&url) {
+                    return Err(Attempt::Fail(Error::Config(format!(
+                        "{}: refusing to send the API key to {} over plain http",
+                        self.provider,
+                        url.host_str().unwrap_or("?")
+                    ))));
+                }
                 req = req.header(self.auth.0.clone(), self.auth.1.clone());
             }
             req = match body {
@@ -583,28 +640,50 @@ impl HttpClient {
         let status = resp.status();
         let headers = resp.headers().clone();
         let after = retry_after(&headers);
-        let bytes = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => {
+        if !status.is_success() {
+            let bytes = read_prefix(resp, ERROR_BODY_CAP).await;
+            return self.failure(method, url, status, after, &bytes, idempotent);
+        }
+        match read_capped(resp, self.limits.max_body).await {
+            Ok(bytes) => Attempt::Done((bytes, headers)),
+            Err(BodyError::TooLarge) => Attempt::Fail(self.too_large(method, url)),
+            Err(BodyError::Cut(e)) => {
                 let error = Error::Transport {
                     provider: self.provider.into(),
-                    message: format!(
-                        "the answer to {method} {} was cut short: {}",
-                        url.path(),
-                        e.without_url()
-                    ),
+                    message: if e.is_timeout() {
+                        format!(
+                            "the answer to {method} {} stalled: no byte for {}",
+                            url.path(),
+                            show_duration(self.limits.read_idle)
+                        )
+                    } else {
+                        format!(
+                            "the answer to {method} {} was cut short: {}",
+                            url.path(),
+                            e.without_url()
+                        )
+                    },
                 };
-                return if idempotent {
+                if idempotent {
                     Attempt::Retry { error, after: None }
                 } else {
                     Attempt::Fail(error)
-                };
+                }
             }
-        };
-        if status.is_success() {
-            return Attempt::Done((bytes, headers));
         }
-        self.failure(method, url, status, after, &bytes, idempotent)
+    }
+
+    /// A body past the ceiling is not retried: the same server would send it again.
+    fn too_large(&self, method: &Method, url: &Url) -> Error {
+        Error::Api {
+            provider: self.provider.into(),
+            status: 200,
+            message: format!(
+                "the answer to {method} {} is larger than {} (--max-body); refusing to read more",
+                url.path(),
+                show_size(self.limits.max_body)
+            ),
+        }
     }
 
     /// Reads an error answer with the provider's parser and decides whether to retry.

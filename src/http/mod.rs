@@ -5,13 +5,17 @@
 //! request and say how to read their error bodies ([`ErrorParser`]).
 
 pub mod certificate;
+mod body;
 mod client;
+pub mod limits;
+pub mod proxy;
 pub mod redact;
 pub mod retry;
 pub mod tls;
 pub mod tls_errors;
 
 pub use client::{Body, Credential, FilePart, HttpClient, HttpOptions};
+pub use limits::Limits;
 pub use retry::RetryPolicy;
 
 use crate::error::Error;

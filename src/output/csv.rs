@@ -1,5 +1,10 @@
 //! `-o csv`: a header row, then one row per ticket as it arrives (RFC 4180 quoting by the
 //! `csv` crate). An empty result prints nothing, not even the header.
+//!
+//! A CSV file is opened in a spreadsheet, which runs a cell starting with `=`, `+`, `-` or
+//! `@` as a formula (`=HYPERLINK(...)`, `=cmd|' /C calc'!A0`), and a provider's title is
+//! text an attacker may have written. Such cells get a leading `'`, as OWASP's "CSV
+//! Injection" page advises; `--csv-raw` writes them as sent.
 
 use super::TicketWriter;
 use super::fields::{columns, text};
@@ -32,15 +37,30 @@ pub(super) struct CsvWriter<W: Write> {
     csv: csv::Writer<W>,
     columns: Vec<String>,
     count: u64,
+    raw: bool,
 }
 
 impl<W: Write> CsvWriter<W> {
-    pub fn new(out: W, fields: Option<Vec<String>>) -> Self {
+    pub fn new(out: W, fields: Option<Vec<String>>, raw: bool) -> Self {
         CsvWriter {
             csv: csv::Writer::from_writer(out),
             columns: columns(&fields, DEFAULT_COLUMNS),
             count: 0,
+            raw,
         }
+    }
+}
+
+/// The first characters a spreadsheet reads as the start of a formula (OWASP): `=`, `+`,
+/// `-`, `@`, and TAB and CR, which some spreadsheets skip before looking for them.
+const FORMULA_START: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell a spreadsheet shows as text: a leading `'` before a formula start, unless `raw`.
+pub(super) fn cell(value: String, raw: bool) -> String {
+    if !raw && value.starts_with(FORMULA_START) {
+        format!("'{value}")
+    } else {
+        value
     }
 }
 
@@ -49,7 +69,11 @@ impl<W: Write> TicketWriter for CsvWriter<W> {
         if self.count == 0 {
             self.csv.write_record(&self.columns).map_err(io_error)?;
         }
-        let row = self.columns.iter().map(|k| text(&ticket.field(k), "; "));
+        let raw = self.raw;
+        let row = self
+            .columns
+            .iter()
+            .map(|k| cell(text(&ticket.field(k), "; "), raw));
         self.csv.write_record(row).map_err(io_error)?;
         self.count += 1;
         Ok(())
@@ -137,6 +161,53 @@ mod tests {
             r#""{""id"":""c-17"",""name"":""Acme Corp"",""pod"":null}",waiting_customer,argus"#
         );
         assert_eq!(lines[2], ",closed,cyderes");
+    }
+
+    #[test]
+    fn formula_cells_are_text_unless_raw() {
+        use super::cell;
+        for (input, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("a=1", "a=1"),
+            ("", ""),
+            ("Zürich", "Zürich"),
+        ] {
+            assert_eq!(cell(input.to_owned(), false), safe, "{input:?}");
+            assert_eq!(cell(input.to_owned(), true), input, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn a_formula_title_reaches_the_file_as_text() {
+        let mut opts = sample::with_fields(Format::Csv, Some(vec!["id".into(), "title".into()]));
+        let mut buf = Vec::new();
+        let mut t = sample::tickets().remove(0);
+        t.title = Some("=cmd|' /C calc'!A0".into());
+        {
+            let mut w = crate::output::writer(&opts, Box::new(&mut buf));
+            w.write(&t).unwrap();
+            w.finish().unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "id,title\n8812345,'=cmd|' /C calc'!A0\n"
+        );
+        opts.csv_raw = true;
+        let mut buf = Vec::new();
+        {
+            let mut w = crate::output::writer(&opts, Box::new(&mut buf));
+            w.write(&t).unwrap();
+            w.finish().unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "id,title\n8812345,=cmd|' /C calc'!A0\n"
+        );
     }
 
     #[test]

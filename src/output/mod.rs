@@ -14,6 +14,7 @@ mod json;
 mod jsonl;
 mod ocsf;
 mod records;
+pub mod sanitize;
 mod table;
 
 use crate::model::{Priority, Status, Ticket};
@@ -103,6 +104,9 @@ pub struct OutputOptions {
     pub now: DateTime<Utc>,
     /// `--jq`: print the filter's results over the JSON the format would print.
     pub jq: Option<Jq>,
+    /// `--csv-raw`: CSV cells exactly as the provider sent them, without the leading `'`
+    /// that keeps a spreadsheet from reading `=`, `+`, `-`, `@` as a formula.
+    pub csv_raw: bool,
 }
 
 /// A sink for tickets in one output format.
@@ -142,7 +146,7 @@ pub fn writer<'a>(
         Format::Table => Box::new(table::TableWriter::new(opts, out)),
         Format::Json => Box::new(json::JsonWriter::new(out, fields)),
         Format::Jsonl => Box::new(jsonl::JsonlWriter::new(out, fields)),
-        Format::Csv => Box::new(csv::CsvWriter::new(out, fields)),
+        Format::Csv => Box::new(csv::CsvWriter::new(out, fields, opts.csv_raw)),
         Format::Ocsf => Box::new(ocsf::OcsfWriter::new(opts, out)),
     }
 }
@@ -178,7 +182,7 @@ fn printable(s: &str, keep_newlines: bool) -> String {
         .filter_map(|c| match c {
             '\n' if keep_newlines => Some('\n'),
             '\t' | '\n' | '\r' => Some(' '),
-            c if c.is_control() => None,
+            c if sanitize::is_hostile(c) => None,
             c => Some(c),
         })
         .collect()
@@ -273,6 +277,7 @@ mod sample {
             tty: false,
             now: now(),
             jq: None,
+            csv_raw: false,
         }
     }
 

@@ -69,8 +69,12 @@ pub fn write_records<T: Serialize>(
             let mut w = csv::Writer::from_writer(&mut *out);
             w.write_record(&columns).map_err(io::Error::other)?;
             for row in &rows {
-                w.write_record(columns.iter().map(|k| text(&row[k], ";")))
-                    .map_err(io::Error::other)?;
+                w.write_record(
+                    columns
+                        .iter()
+                        .map(|k| super::csv::cell(text(&row[k], ";"), opts.csv_raw)),
+                )
+                .map_err(io::Error::other)?;
             }
             w.flush()?;
         }

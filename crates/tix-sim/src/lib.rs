@@ -21,6 +21,7 @@ mod dataset;
 mod faults;
 #[cfg(test)]
 mod harness;
+pub mod hostile;
 mod sonar;
 mod stats;
 
@@ -199,7 +200,8 @@ fn app(opts: &SimOptions, churns: &churn::Registry) -> Router {
         .route(
             "/_sim/versions",
             get(churn::versions).with_state(churns.clone()),
-        );
+        )
+        .nest("/hostile", hostile::router());
     for (prefix, api) in providers(opts, churns) {
         // `route_layer`, not `layer`: unknown paths fall through to a plain 404 that is neither
         // counted nor faulted. The last layer added runs first, so counting sees faulted requests too.
