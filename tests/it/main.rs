@@ -21,6 +21,7 @@ mod harness;
 mod http;
 mod sonar;
 mod sync;
+mod tls;
 mod verbs;
 
 #[test]
