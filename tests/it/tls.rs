@@ -533,3 +533,32 @@ async fn tls_show_prints_the_fingerprints_to_pin_and_the_verdict() {
         stdout(&o)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_show_prints_the_pin() {
+    let pin = hex(&sha256(b"appliance key"));
+    let o = run(
+        &["config", "show", "--json"],
+        &[
+            ("TIX_SONAR_URL", "https://10.0.0.5:8443"),
+            ("TIX_SONAR_API_KEY", KEY),
+            ("TIX_SONAR_PIN_SHA256", &pin),
+        ],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(shown["profiles"][0]["name"], "(env) sonar");
+    assert_eq!(shown["profiles"][0]["pin_sha256"], pin.as_str());
+    let o = run(
+        &["config", "show"],
+        &[
+            ("TIX_SONAR_URL", "https://10.0.0.5:8443"),
+            ("TIX_SONAR_API_KEY", KEY),
+            ("TIX_SONAR_PIN_SHA256", &pin),
+        ],
+    )
+    .await;
+    assert!(stdout(&o).contains("PIN SHA256"), "{}", stdout(&o));
+    assert!(stdout(&o).contains(&pin), "{}", stdout(&o));
+}
