@@ -25,6 +25,7 @@ mod ocsf;
 mod merge_e2e;
 mod sonar;
 mod sync;
+mod tls;
 mod verbs;
 
 #[test]
