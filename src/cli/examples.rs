@@ -117,6 +117,17 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("sync status", "tix sync status"),
     (
+        "tls",
+        "tix tls show https://sonar.example:8443
+  tix tls show https://10.0.0.5 --provider sonar --ca-file appliance.pem",
+    ),
+    (
+        "tls show",
+        "tix tls show https://sonar.example:8443      # the chain, its fingerprints, trusted or not
+  tix tls show https://10.0.0.5 --provider sonar --ca-file appliance.pem
+  tix tls show https://cw.example --provider connectwise --json",
+    ),
+    (
         "demo",
         "tix demo
   tix demo --per-provider 10",

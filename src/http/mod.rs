@@ -4,8 +4,8 @@
 //! Providers never build a `reqwest::Client`, sleep or retry themselves; they describe a
 //! request and say how to read their error bodies ([`ErrorParser`]).
 
-pub mod certificate;
 mod body;
+pub mod certificate;
 mod client;
 pub mod limits;
 pub mod proxy;
