@@ -3,11 +3,13 @@
 //!
 //! Durability: write-ahead log with `synchronous = NORMAL`. A transaction is atomic
 //! (an uncommitted one leaves nothing, also under `kill -9`), and commits reach the disk
-//! in order; only a power loss can undo the last few. That costs no fsync per commit
-//! (measured: 300 ConnectWise tickets with a commit per ledger write took 1.4 s of
-//! fsyncs under rollback journal + `FULL`), and it is safe because every later commit
-//! lost is a crash earlier: a run redone from the older cursor rewrites the same file
-//! names, and a ConnectWise push redone finds its tickets and notes by their marks.
+//! in order; only a power loss can undo the last few. Measured on this project's
+//! machine (ext4, shared) with the 300-ticket ConnectWise run of
+//! `tests/it/connectwise_e2e.rs`: rollback journal + `FULL` with a commit per write
+//! (the old way) 35–41 s; the same with one transaction per ticket 17–18 s; WAL +
+//! `NORMAL` with one transaction per ticket 5–6 s. `NORMAL` is safe here because every
+//! commit a power loss undoes is a crash earlier: a run redone from the older cursor
+//! rewrites the same file names, and a ConnectWise push redone finds its tickets and notes by their marks.
 //!
 //! A run's keys go to a connection-local temporary table while it runs and reach
 //! `sync_key` only in the one transaction that also moves the watermark, after the
