@@ -17,6 +17,7 @@ mod cyderes;
 mod cyderes_e2e;
 mod cyderes_verbs;
 mod e2e;
+mod exit_codes;
 mod harness;
 mod http;
 mod sonar;
