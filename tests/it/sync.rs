@@ -431,12 +431,19 @@ fn watermark(rig: &Rig) -> serde_json::Value {
     v[0]["watermark"].clone()
 }
 
-/// Churns, then lets the clock pass the second of the last change, so two runs a moment
-/// apart see the same versions (a change can be dated one second ahead to keep a
-/// ticket's versions distinct).
+/// Churns, then waits until the clock has passed the whole second after the newest
+/// version, so two runs a moment apart see the same versions (a change can be dated one
+/// second ahead to keep a ticket's versions distinct, and providers filter by whole
+/// seconds). A wait on that condition, not a guess of how long it takes.
 async fn churn_and_settle(sim: &SimHandle, new: usize, updates: usize) {
+    use chrono::{DurationRound, TimeDelta};
     sim.churn(new, updates);
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let newest = versions(sim).await.into_iter().map(|(_, at)| at).max();
+    let Some(newest) = newest else { return };
+    let settled = newest.duration_trunc(TimeDelta::seconds(1)).unwrap() + TimeDelta::seconds(1);
+    while let Ok(left) = (settled - Utc::now()).to_std() {
+        tokio::time::sleep(left + Duration::from_millis(1)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
