@@ -53,25 +53,80 @@ pub enum Error {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+    /// The sync state database (SQLite) could not be opened, read or written.
+    #[error("sync state {path}: {source}")]
+    State {
+        path: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Ctrl-C (SIGINT): the command stopped, committing nothing half-done.
+    #[error("interrupted")]
+    Interrupted,
+    /// A listing reaches past what the provider's API pages through; said before the
+    /// request, which was never sent.
+    #[error("{provider}: {message}")]
+    Limit { provider: String, message: String },
+    /// The provider keeps the record for audit only (a deleted attachment); no request
+    /// for it was sent.
+    #[error("{provider}: {message}")]
+    Gone { provider: String, message: String },
+    /// The provider redirected more times than tix follows.
+    #[error("{provider}: {message}")]
+    Redirect { provider: String, message: String },
+    /// A request body could not be encoded; nothing was sent.
+    #[error("{provider}: cannot encode the request: {source}")]
+    Encode {
+        provider: String,
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The one mapping from a command's outcome to the process exit code, used by `main`
+/// for every command. A command answers `Ok(0)` when all went well, `Ok(6)` (from
+/// [`Error::Partial`]) after reporting the parts that failed, or the error itself.
+pub fn exit_code(outcome: &Result<u8>) -> u8 {
+    match outcome {
+        Ok(code) => *code,
+        // `tix list | head` closes the pipe early; that is not a failure.
+        Err(e) if e.is_broken_pipe() => 0,
+        Err(e) => e.exit_code(),
+    }
+}
+
 impl Error {
     /// DESIGN.md: 0 ok · 1 failure · 2 usage/unsupported · 3 auth/config · 4 not found ·
-    /// 5 provider API error · 6 partial · 130 interrupted.
+    /// 5 provider API error · 6 partial · 130 interrupted. The README's "Exit codes"
+    /// table is this match; `tests/it/exit_codes.rs` checks it per command.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::InvalidArgument { .. } | Error::Unsupported { .. } => 2,
             Error::Auth { .. } | Error::Config(_) => 3,
-            Error::NotFound { .. } => 4,
-            Error::Api { .. } => 5,
+            Error::NotFound { .. } | Error::Gone { .. } => 4,
+            Error::Api { .. } | Error::Limit { .. } | Error::Redirect { .. } => 5,
             Error::Partial { .. } => 6,
-            Error::Transport { .. } | Error::Io(_) => 1,
             // 5 ("the provider answered with an error"): the provider did answer, and what
             // it answered is the fault, not the network (1) nor the user's input (2).
             Error::Decode { .. } => 5,
+            Error::Transport { .. } | Error::Io(_) | Error::State { .. } | Error::Encode { .. } => {
+                1
+            }
+            Error::Interrupted => 130,
+        }
+    }
+
+    /// A sync state failure at `path`, keeping SQLite's error as the cause.
+    pub fn state(
+        path: &std::path::Path,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::State {
+            path: path.display().to_string(),
+            source: source.into(),
         }
     }
 

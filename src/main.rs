@@ -24,23 +24,25 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Ctrl-C drops the command's future where it stands: an open SQLite transaction
+    // rolls back, a temporary file is removed, nothing half-done is committed.
     let outcome = runtime.block_on(async {
         tokio::select! {
-            r = tix::cli::run(cli, io) => Some(r),
-            _ = tokio::signal::ctrl_c() => None,
+            r = tix::cli::run(cli, io) => r,
+            _ = tokio::signal::ctrl_c() => Err(tix::Error::Interrupted),
         }
     });
+    // A blocking task still running (a read of stdin, a DNS lookup) must not hold the
+    // exit back: the process ends now, not when that task returns.
+    runtime.shutdown_background();
     tix::cli::logging::finish();
-    match outcome {
-        None => ExitCode::from(130),
-        Some(Ok(code)) => ExitCode::from(code),
-        // `tix list | head` closes the pipe early; that is not a failure.
-        Some(Err(e)) if e.is_broken_pipe() => ExitCode::SUCCESS,
-        Some(Err(e)) => {
+    match &outcome {
+        Err(e) if !e.is_broken_pipe() && !matches!(e, tix::Error::Interrupted) => {
             io.error(&e.to_string());
-            ExitCode::from(e.exit_code())
         }
+        _ => {}
     }
+    ExitCode::from(tix::error::exit_code(&outcome))
 }
 
 /// Help, version and usage errors exactly as clap renders them: the whole message with

@@ -4,12 +4,8 @@
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::sinks::connectwise::{
-    CwClient, CwConfig, TargetSpec, check, parse_priority_map, sync as cw_sync,
-};
-use crate::sync::{Job, State};
+use crate::sinks::connectwise::{CwClient, CwConfig, TargetSpec, check, parse_priority_map};
 use std::io::Write;
-use std::time::Duration;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CwCommand {
@@ -122,35 +118,6 @@ impl SyncToArgs {
             },
         }))
     }
-}
-
-/// Runs every job once against ConnectWise, each on its own cursor; answers one
-/// `<job>: <reason>` per failed job (the others still ran).
-pub async fn sync(
-    spec: &TargetSpec,
-    args: &SyncToArgs,
-    jobs: &[Job],
-    state: &mut State,
-    overlap: Duration,
-    quiet: bool,
-    ctx: &Ctx,
-) -> Result<Vec<(String, Error)>> {
-    let cw = connect(ctx).await?;
-    let settings = cw_sync::Settings {
-        target: spec.resolve(&cw).await?,
-        overlap,
-        two_way: args.two_way,
-        close_upstream: args.close_upstream,
-    };
-    let mut failures = Vec::new();
-    for job in jobs {
-        match cw_sync::run(state, &cw, job, &settings).await {
-            Ok(report) if !quiet => eprintln!("{}", report.summary()),
-            Ok(_) => {}
-            Err(e) => failures.push((job.name.clone(), e)),
-        }
-    }
-    Ok(failures)
 }
 
 /// The ConnectWise client from the environment, with the global retry budget.

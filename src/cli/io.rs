@@ -41,12 +41,17 @@ impl Io {
 }
 
 impl Io {
-    /// Standard output, block-buffered; writers flush it when they finish.
+    /// Standard output: line-buffered on a terminal, so a person sees each ticket as it
+    /// arrives; block-buffered otherwise (pipes, files). Writers flush when they finish.
     pub fn out(&self) -> Box<dyn std::io::Write + Send> {
-        Box::new(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stdout(),
-        ))
+        if self.stdout_tty {
+            Box::new(std::io::LineWriter::new(std::io::stdout()))
+        } else {
+            Box::new(std::io::BufWriter::with_capacity(
+                64 * 1024,
+                std::io::stdout(),
+            ))
+        }
     }
 
     /// A one-line note for a person: on stderr, and only when stderr is a terminal, so

@@ -5,8 +5,9 @@
 use super::Ctx;
 use crate::config::Selection;
 use crate::error::{Error, Result};
+use crate::sinks::connectwise::CwSink;
 use crate::source::TicketSource;
-use crate::sync::{self, Job, Out, RunLock, Settings, State};
+use crate::sync::{self, FileSink, Job, Out, RunLock, Settings, Sink, State};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -127,9 +128,9 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
     }
     let state_path = state_path(args.state.clone(), ctx)?;
 
-    // Every source is resolved before the lock and the first request; one that cannot
-    // be built is that source's failure, not the others'.
-    let mut failures: Vec<String> = Vec::new();
+    // Every source is resolved before the lock, the database and the first request;
+    // one that cannot be built is that source's failure, not the others'.
+    let mut failures: Vec<(String, String, Option<Error>)> = Vec::new();
     let mut jobs = Vec::new();
     for sel in selections(&args, ctx)? {
         let label = sel
@@ -140,83 +141,128 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         match build(sel, &args, ctx) {
             Ok(job) => jobs.push(job),
             Err(e @ (Error::InvalidArgument { .. } | Error::Unsupported { .. })) => return Err(e),
-            Err(e) => failures.push(format!("{label}: {e}")),
+            Err(e) => failures.push((label, e.to_string(), Some(e))),
         }
     }
-
-    let lock = {
-        let (path, wait) = (state_path.clone(), args.wait);
-        tokio::task::spawn_blocking(move || RunLock::acquire(&path, wait))
-            .await
-            .map_err(std::io::Error::other)??
-    };
-    let Some(_lock) = lock else {
-        if !args.quiet {
-            eprintln!(
-                "tix: another sync is running (state {})",
-                state_path.display()
-            );
+    // Nothing to run: the command failed as `tix list` does for the same sources, with
+    // no lock taken and no database created.
+    if jobs.is_empty() {
+        let mut failures = failures.into_iter();
+        let (_, _, first) = failures
+            .next()
+            .expect("a selection that is neither job nor failure");
+        for (label, message, _) in failures {
+            eprintln!("tix: sync failed: {label}: {message}");
         }
-        return Ok(0);
+        return Err(first.expect("build failures keep their error"));
+    }
+    // ConnectWise is reached (keys, board, status, company) before the lock too.
+    let cw = match &to_cw {
+        Some(spec) => {
+            let client = super::cw::connect(ctx).await?;
+            let target = spec.resolve(&client).await?;
+            Some((client, target))
+        }
+        None => None,
+    };
+
+    let Some(_lock) = wait_for_lock(&state_path, args.wait, args.quiet).await? else {
+        return busy(&state_path, args.quiet);
     };
     sync::crash_point_locked();
     let mut state = State::open(&state_path)?;
     let settings = Settings {
-        out,
         overlap: args.overlap,
-        with_comments: args.with_comments,
         page_size: args.page_size,
     };
-    let show_progress = ctx.io.stderr_tty && !args.quiet;
-    let mut last_error = None;
-    if let Some(spec) = &to_cw {
-        let failed = super::cw::sync(
-            spec,
-            &args.cw,
-            &jobs,
-            &mut state,
-            args.overlap,
-            args.quiet,
-            ctx,
-        )
-        .await?;
-        for (name, e) in failed {
-            failures.push(format!("{name}: {e}"));
-            last_error = Some(e);
+    let mut files = FileSink::new(out, args.with_comments);
+    let mut to_cw;
+    let sink: &mut dyn Sink = match &cw {
+        Some((client, target)) => {
+            to_cw = CwSink::new(
+                client,
+                target.clone(),
+                args.cw.two_way,
+                args.cw.close_upstream,
+            );
+            &mut to_cw
         }
-    }
-    let file_jobs: &[Job] = if to_cw.is_some() { &[] } else { &jobs };
-    for job in file_jobs {
+        None => &mut files,
+    };
+    let show_progress = ctx.io.stderr_tty && !args.quiet;
+    let sources = jobs.len() + failures.len();
+    for job in &jobs {
         let bar = show_progress.then(|| progress_bar(&job.name));
         let tick = |n: u64| {
             if let Some(b) = &bar {
                 b.set_position(n);
             }
         };
-        let outcome = sync::engine::run(&mut state, job, &settings, &tick).await;
+        let outcome =
+            sync::engine::run(&mut state, job, sink, &settings, chrono::Utc::now(), &tick).await;
         if let Some(b) = bar {
             b.finish_and_clear();
         }
         match outcome {
-            Ok(report) if !args.quiet => eprintln!("{}", report.summary()),
-            Ok(_) => {}
-            Err(e) => {
-                failures.push(format!("{}: {e}", job.name));
-                last_error = Some(e);
+            Ok(report) => {
+                if !args.quiet {
+                    eprintln!("{}", sink.summary(&report));
+                }
+                if let Some(first) = &report.first_failure {
+                    let message = format!(
+                        "{} ticket(s) not synced, retried on a later run (first: {first}); see tix sync status",
+                        report.failed
+                    );
+                    failures.push((job.name.clone(), message, None));
+                }
             }
+            Err(e) => failures.push((job.name.clone(), e.to_string(), Some(e))),
         }
     }
-    match (failures.len(), jobs.len()) {
-        (0, _) => Ok(0),
+    match failures.len() {
+        0 => Ok(0),
         // One source, and it failed: its own error and exit code say the most.
-        (1, 1) if last_error.is_some() => Err(last_error.expect("checked")),
+        1 if sources == 1 && failures[0].2.is_some() => {
+            Err(failures.pop().and_then(|f| f.2).expect("checked"))
+        }
         _ => {
-            for f in &failures {
-                eprintln!("tix: sync failed: {f}");
+            for (label, message, _) in &failures {
+                eprintln!("tix: sync failed: {label}: {message}");
             }
-            Ok(Error::Partial { failed: failures }.exit_code())
+            Ok(Error::Partial { failed: Vec::new() }.exit_code())
         }
     }
+}
+
+/// Takes the run lock, waiting up to `wait` for a running sync; Ctrl-C ends the wait
+/// at once (the wait is a future, dropped with the command).
+async fn wait_for_lock(
+    state: &std::path::Path,
+    wait: Duration,
+    quiet: bool,
+) -> Result<Option<RunLock>> {
+    if let Some(lock) = RunLock::try_acquire(state)? {
+        return Ok(Some(lock));
+    }
+    if wait.is_zero() {
+        return Ok(None);
+    }
+    if !quiet {
+        eprintln!(
+            "tix: another sync is running (state {}); waiting up to {}",
+            state.display(),
+            humantime::format_duration(wait)
+        );
+    }
+    RunLock::acquire(state, wait).await
+}
+
+/// Another sync holds the lock: that run does the work, so this one is not a failure.
+fn busy(state: &std::path::Path, quiet: bool) -> Result<u8> {
+    if !quiet {
+        eprintln!("tix: another sync is running (state {})", state.display());
+    }
+    Ok(0)
 }
 
 /// The sources to sync: the named providers, the `--profile`, or with `--all` every
@@ -334,7 +380,31 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
             ]);
         }
         writeln!(out, "{table}")?;
+        let failed: Vec<_> = sources.iter().flat_map(|s| &s.failed_tickets).collect();
+        if !failed.is_empty() {
+            let mut table = comfy_table::Table::new();
+            table
+                .force_no_tty()
+                .load_style(comfy_table::presets::NOTHING);
+            table.set_header(["SOURCE", "TICKET", "ATTEMPTS", "NEXT ATTEMPT", "ERROR"]);
+            for f in failed {
+                table.add_row([
+                    printable(&f.source),
+                    printable(&f.id),
+                    f.attempts.to_string(),
+                    when(f.next_attempt),
+                    printable(&f.error),
+                ]);
+            }
+            writeln!(out, "\nFailed tickets (retried by later runs):\n{table}")?;
+        }
     }
     out.flush()?;
     Ok(0)
+}
+
+/// Provider text (an error message, an id) without control characters, so it cannot
+/// move the cursor or recolour the terminal.
+fn printable(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
 }

@@ -619,9 +619,8 @@ impl HttpClient {
                 }
             }
         }
-        Err(Attempt::Fail(Error::Api {
+        Err(Attempt::Fail(Error::Redirect {
             provider: self.provider.into(),
-            status: 310,
             message: format!("more than {MAX_REDIRECTS} redirects from {}", url.path()),
         }))
     }

@@ -1,12 +1,20 @@
-//! One incremental run of one source: read the window page by page, write each
-//! `(id, updated)` not written before, make the file durable, then move the cursor.
+//! One incremental run of one source into one sink: retry the tickets that failed
+//! before and whose back-off has passed, read the window page by page, hand each
+//! `(id, updated)` not written before to the sink, make the output durable, then move
+//! the cursor. The same engine serves every sink ([`super::sink::Sink`]): JSON Lines
+//! files and ConnectWise.
 //!
 //! The order is Singer's and XSOAR's rule: the state changes only after the output is
-//! durable, and not at all when anything failed. A run killed before its state commit
+//! durable, and not at all when the run failed. A run killed before its state commit
 //! is redone by the next run from the same cursor, under the same file name.
+//!
+//! A ticket the sink rejects (a 4xx about that ticket, a ticket gone) is that ticket's
+//! failure, not the run's: it is recorded with its error ([`super::failures`]), retried
+//! by later runs with back-off, and the window moves on for the others. A failure that
+//! is not about one ticket (keys, network, disk, the state) stops the run as before.
 
 use super::crash;
-use super::sink::{Out, Sink};
+use super::sink::Sink;
 use super::state::{Commit, RunRow, State};
 use super::window::{Window, keys_floor, next_watermark, overlap_for, stops_early};
 use crate::error::{Error, Result};
@@ -24,17 +32,19 @@ pub struct Job {
     pub source: Box<dyn TicketSource>,
 }
 
-/// How every source of a `tix sync` is synced.
+/// How every source of a `tix sync` is read.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub out: Out,
     pub overlap: Duration,
-    pub with_comments: bool,
     /// Tickets per request; `None` = the provider's maximum.
     pub page_size: Option<u64>,
 }
 
-/// What one successful run did.
+/// After this many failed tickets with none delivered, the failures are not about the
+/// tickets (a board removed, a role changed): the run stops and the window stays.
+const FAILURES_BEFORE_GIVING_UP: u64 = 10;
+
+/// What one run did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub name: String,
@@ -45,51 +55,76 @@ pub struct Report {
     pub new: u64,
     /// Written, created before the window (a change to a ticket seen before).
     pub updated: u64,
+    /// Tickets that failed this run (recorded for a later run).
+    pub failed: u64,
+    /// Earlier failures tried again this run.
+    pub retried: u64,
+    /// The first ticket failure of the run: `<id>: <error>`.
+    pub first_failure: Option<String>,
     pub file: Option<PathBuf>,
     pub elapsed: Duration,
 }
 
 impl Report {
-    /// `sonar: 12 new, 3 updated in 2.1 s`
-    pub fn summary(&self) -> String {
-        format!(
-            "{}: {} new, {} updated in {:.1} s",
-            self.name,
-            self.new,
-            self.updated,
-            self.elapsed.as_secs_f64()
-        )
+    /// `, 1 failed` when tickets failed, for a sink's summary line.
+    pub fn failed_note(&self) -> String {
+        if self.failed == 0 {
+            String::new()
+        } else {
+            format!(", {} failed (see tix sync status)", self.failed)
+        }
     }
 }
 
-/// Runs `job` once. `progress` is told the number of tickets read so far.
+/// Whether `e` stops the whole run (the window stays) rather than failing one ticket.
+/// A ticket's own failure is a client error about it: a 4xx other than 408 and 429, a
+/// ticket that is not found or gone, a body that cannot be encoded.
+// The Decode error of the provider plumbing branch belongs with the ticket failures.
+pub fn stops_the_run(e: &Error) -> bool {
+    match e {
+        Error::Api { status, .. } => !(400..500).contains(status) || matches!(status, 408 | 429),
+        Error::NotFound { .. } | Error::Gone { .. } | Error::Encode { .. } => false,
+        _ => true,
+    }
+}
+
+/// Runs `job` once into `sink`, as of `now` (the window's end; the clock failures and
+/// back-off are measured by). `progress` is told the number of tickets read so far.
 pub async fn run(
     state: &mut State,
     job: &Job,
+    sink: &mut dyn Sink,
     settings: &Settings,
+    now: DateTime<Utc>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Report> {
-    let started = Utc::now();
     let clock = Instant::now();
+    let name = sink.cursor_name(&job.name);
     let provider = job.source.provider();
-    let cursor = state.cursor(&job.name)?;
+    let cursor = state.cursor(&name)?;
     let overlap = overlap_for(provider, settings.overlap);
-    let window = Window::plan(cursor.watermark, cursor.keys_floor, overlap, started);
+    let window = Window::plan(cursor.watermark, cursor.keys_floor, overlap, now);
     state.begin_run()?;
-    let mut tally = Tally::default();
-    let outcome = read(
-        state,
-        job,
-        settings,
-        window,
-        cursor.files + 1,
-        &mut tally,
-        progress,
-    )
-    .await;
+    let mut run = Run {
+        name: &name,
+        now,
+        tally: Tally::default(),
+    };
+    let outcome = run
+        .read(
+            state,
+            job,
+            sink,
+            settings,
+            window,
+            cursor.files + 1,
+            progress,
+        )
+        .await;
+    let tally = run.tally;
     let mut row = RunRow {
-        source: job.name.clone(),
-        started,
+        source: name.clone(),
+        started: now,
         ended: Utc::now(),
         window_from: window.from,
         window_to: window.to,
@@ -102,6 +137,7 @@ pub async fn run(
     let file = match outcome {
         Ok(file) => file,
         Err(e) => {
+            sink.abort();
             row.outcome = format!("failed: {e}");
             // The failure itself is what the user must hear about; a state that cannot
             // even record it is secondary.
@@ -109,10 +145,13 @@ pub async fn run(
             return Err(e);
         }
     };
+    if tally.failed > 0 {
+        row.outcome = format!("ok, {} tickets failed", tally.failed);
+    }
     row.file = file.as_ref().map(|p| p.display().to_string());
-    let watermark = next_watermark(cursor.watermark, tally.max_updated, started);
+    let watermark = next_watermark(cursor.watermark, tally.max_updated, now);
     state.commit(&Commit {
-        source: &job.name,
+        source: &name,
         provider,
         watermark,
         keys_floor: keys_floor(watermark, overlap).max(cursor.keys_floor),
@@ -126,6 +165,9 @@ pub async fn run(
         seen: tally.seen,
         new: tally.new,
         updated: tally.updated,
+        failed: tally.failed,
+        retried: tally.retried,
+        first_failure: tally.first_failure,
         file,
         elapsed: clock.elapsed(),
     })
@@ -136,63 +178,177 @@ struct Tally {
     seen: u64,
     new: u64,
     updated: u64,
+    failed: u64,
+    retried: u64,
+    first_failure: Option<String>,
     max_updated: Option<DateTime<Utc>>,
 }
 
-/// Lists the window and writes what is new; answers the durable file, if any.
-async fn read(
-    state: &State,
-    job: &Job,
-    settings: &Settings,
-    window: Window,
-    seq: u64,
-    tally: &mut Tally,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Option<PathBuf>> {
-    let source = &job.source;
-    let query = window_query(source.as_ref(), window, settings.page_size)?;
-    let mut sink = Sink::new(&settings.out, &job.name, window.file_name(seq));
-    // Newest first, the first ticket older than the window ends it: later pages hold
-    // only older ones, and a ticket changed meanwhile jumped to a page already read,
-    // with a new version the next run will see.
-    let stop_early = query.sort.is_some() && stops_early(source.provider());
-    let mut tickets = source.list(&query);
-    let mut read = 0u64;
-    while let Some(ticket) = tickets.next().await {
-        let mut ticket = ticket?;
-        read += 1;
-        if read.is_multiple_of(100) {
-            progress(read);
-        }
-        // A ticket without an update time has only its creation to go by.
-        let Some(updated) = ticket.updated.or(ticket.created) else {
-            tracing::warn!(source = %job.name, id = %ticket.id, "no updated or created time; not synced");
-            continue;
-        };
-        // Providers filter by whole seconds or days; the window is exact.
-        if !window.contains(updated) {
-            if stop_early && window.from.is_some_and(|f| updated < f) {
-                break;
+/// One run in progress: its cursor's name, its clock and what it did so far.
+struct Run<'a> {
+    name: &'a str,
+    now: DateTime<Utc>,
+    tally: Tally,
+}
+
+impl Run<'_> {
+    /// Retries, lists the window and delivers what is new; answers the durable file.
+    #[allow(clippy::too_many_arguments)]
+    async fn read(
+        &mut self,
+        state: &mut State,
+        job: &Job,
+        sink: &mut dyn Sink,
+        settings: &Settings,
+        window: Window,
+        seq: u64,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Option<PathBuf>> {
+        let source = job.source.as_ref();
+        let query = window_query(source, window, settings.page_size)?;
+        sink.begin(&job.name, &window, seq)?;
+        self.retry(state, source, sink, window).await?;
+
+        // Newest first, the first ticket older than the window ends it: later pages hold
+        // only older ones, and a ticket changed meanwhile jumped to a page already read,
+        // with a new version the next run will see.
+        let stop_early = query.sort.is_some() && stops_early(source.provider());
+        // With a sink that fetches each ticket in full: the ids first, then the tickets.
+        let mut pending: Vec<(String, DateTime<Utc>, bool)> = Vec::new();
+        let mut tickets = source.list(&query);
+        let mut read = 0u64;
+        while let Some(ticket) = tickets.next().await {
+            let ticket = ticket?;
+            read += 1;
+            if read.is_multiple_of(100) {
+                progress(read);
             }
-            continue;
+            // A ticket without an update time has only its creation to go by.
+            let Some(updated) = ticket.updated.or(ticket.created) else {
+                tracing::warn!(source = %job.name, id = %ticket.id, "no updated or created time; not synced");
+                continue;
+            };
+            // Providers filter by whole seconds or days; the window is exact.
+            if !window.contains(updated) {
+                if stop_early && window.from.is_some_and(|f| updated < f) {
+                    break;
+                }
+                continue;
+            }
+            self.tally.seen += 1;
+            self.tally.max_updated = self.tally.max_updated.max(Some(updated));
+            if !state.admit(self.name, &ticket.id, &updated)? {
+                continue;
+            }
+            if state.backing_off(self.name, &ticket.id, &updated, self.now)? {
+                state.forget(&ticket.id, &updated)?;
+                continue;
+            }
+            let new = is_new(&ticket, window);
+            if sink.fetches_full() {
+                pending.push((ticket.id, updated, new));
+            } else {
+                self.deliver(state, source, sink, ticket, updated, new)
+                    .await?;
+            }
         }
-        tally.seen += 1;
-        tally.max_updated = tally.max_updated.max(Some(updated));
-        if !state.admit(&job.name, &ticket.id, &updated)? {
-            continue;
+        drop(tickets);
+        progress(read);
+        for (id, updated, new) in pending {
+            match source.get(&id).await {
+                Ok(full) => {
+                    self.deliver(state, source, sink, full, updated, new)
+                        .await?
+                }
+                Err(e) => self.failed(state, &id, &updated, e)?,
+            }
         }
-        if settings.with_comments {
-            ticket.comments = Some(source.comments(&ticket.id).await?);
-        }
-        if is_new(&ticket, window) {
-            tally.new += 1;
-        } else {
-            tally.updated += 1;
-        }
-        sink.write(&ticket)?;
+        sink.finish(state, source).await
     }
-    progress(read);
-    sink.commit()
+
+    /// Tries again the tickets whose back-off has passed, as they are now.
+    async fn retry(
+        &mut self,
+        state: &mut State,
+        source: &dyn TicketSource,
+        sink: &mut dyn Sink,
+        window: Window,
+    ) -> Result<()> {
+        if !source.capabilities().get {
+            // Retried when it changes and the window lists it again.
+            return Ok(());
+        }
+        for f in state.due_failures(self.name, self.now)? {
+            self.tally.retried += 1;
+            let ticket = match source.get(&f.id).await {
+                Ok(t) => t,
+                Err(e) => {
+                    self.failed(state, &f.id, &f.updated, e)?;
+                    continue;
+                }
+            };
+            let updated = ticket.updated.or(ticket.created).unwrap_or(f.updated);
+            if !state.admit(self.name, &ticket.id, &updated)? {
+                state.clear_failure(self.name, &f.id)?;
+                continue;
+            }
+            let new = is_new(&ticket, window);
+            self.deliver(state, source, sink, ticket, updated, new)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Hands one ticket to the sink in its own state transaction.
+    async fn deliver(
+        &mut self,
+        state: &mut State,
+        source: &dyn TicketSource,
+        sink: &mut dyn Sink,
+        ticket: Ticket,
+        updated: DateTime<Utc>,
+        new: bool,
+    ) -> Result<()> {
+        let id = ticket.id.clone();
+        let name = self.name;
+        let outcome = state
+            .ticket(async |st: &mut State| {
+                sink.put(st, source, ticket).await?;
+                st.clear_failure(name, &id)
+            })
+            .await;
+        match outcome {
+            Ok(()) => {
+                if new {
+                    self.tally.new += 1;
+                } else {
+                    self.tally.updated += 1;
+                }
+                Ok(())
+            }
+            Err(e) => self.failed(state, &id, &updated, e),
+        }
+    }
+
+    /// Records `id`'s failure, or answers `e` when it is not about that ticket.
+    fn failed(&mut self, state: &State, id: &str, updated: &DateTime<Utc>, e: Error) -> Result<()> {
+        if stops_the_run(&e) {
+            return Err(e);
+        }
+        state.forget(id, updated)?;
+        let attempts = state.record_ticket_failure(self.name, id, updated, &e, self.now)?;
+        tracing::warn!(source = %self.name, %id, attempts, "ticket not synced: {e}");
+        self.tally.failed += 1;
+        self.tally
+            .first_failure
+            .get_or_insert_with(|| format!("{id}: {e}"));
+        if self.tally.new + self.tally.updated == 0
+            && self.tally.failed >= FAILURES_BEFORE_GIVING_UP
+        {
+            return Err(e);
+        }
+        Ok(())
+    }
 }
 
 fn is_new(t: &Ticket, window: Window) -> bool {

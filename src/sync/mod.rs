@@ -3,9 +3,12 @@
 //! - [`state`]: the SQLite store (cursor per source, keys near the boundary, runs), its
 //!   schema in [`schema`] as an extensible list of migrations.
 //! - [`window`]: which `updated` span a run reads and where the cursor moves.
-//! - [`sink`]: durable JSON Lines files (or stdout).
+//! - [`sink`]: the `Sink` trait a run hands tickets to; [`files`]: durable JSON Lines
+//!   files (or stdout). ConnectWise is the other sink (`crate::sinks::connectwise`).
+//! - [`failures`]: tickets a sink could not take, retried later with back-off.
 //! - [`lock`]: one run at a time per state database.
-//! - [`engine`]: one run of one source, in the order that makes a crash harmless.
+//! - [`engine`]: one run of one source into one sink, in the order that makes a crash
+//!   harmless.
 //!
 //! The design follows the research note (`shared/research/cyderes-cli-conventions.md`
 //! part C): an overlapping window (Airbyte's lookback), a persisted set of keys written
@@ -15,6 +18,8 @@
 
 pub(crate) mod crash;
 pub mod engine;
+pub mod failures;
+pub mod files;
 pub mod lock;
 pub mod schema;
 pub mod sink;
@@ -22,8 +27,10 @@ pub mod state;
 pub mod window;
 
 pub use engine::{Job, Report, Settings};
+pub use failures::TicketFailure;
+pub use files::{FileSink, Out};
 pub use lock::RunLock;
-pub use sink::Out;
+pub use sink::Sink;
 pub use state::State;
 
 use std::path::PathBuf;

@@ -57,6 +57,21 @@ pub const MIGRATIONS: &[&str] = &[
         item     TEXT NOT NULL,
         PRIMARY KEY (provider, id, item)
     ) WITHOUT ROWID;",
+    // 3: tickets a sink could not take (src/sync/failures.rs), per cursor: retried on
+    // later runs with back-off while the window moves on for the others.
+    "CREATE TABLE sync_failure (
+        source       TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        -- RFC 3339 UTC: the version that failed last.
+        updated      TEXT NOT NULL,
+        error        TEXT NOT NULL,
+        attempts     INTEGER NOT NULL,
+        first_failed TEXT NOT NULL,
+        last_failed  TEXT NOT NULL,
+        -- No run tries the ticket again before this, unless it changed.
+        next_attempt TEXT NOT NULL,
+        PRIMARY KEY (source, id)
+    ) WITHOUT ROWID;",
 ];
 
 /// Brings `conn` up to the latest schema. A database from a newer tix is refused rather

@@ -318,3 +318,141 @@ async fn ten_runs_end_with_one_ticket_each_and_every_comment_once_on_each_side()
     assert_eq!(closing.len(), 1);
     sim.shutdown().await;
 }
+
+/// `tix sync status -o json` on `state`.
+async fn status_json(state: &str) -> Value {
+    let o = crate::harness::run(&["sync", "status", "-o", "json", "--state", state], &[]).await;
+    assert_eq!(
+        crate::harness::code(&o),
+        0,
+        "{}",
+        crate::harness::stderr(&o)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_connectwise_always_rejects_fails_alone_and_the_window_moves() {
+    let sim = sim::start(
+        SimOptions {
+            tickets: 300,
+            ..SimOptions::default()
+        },
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let cw_base = sim.base_url("connectwise");
+    let sonar = source(&sim, "sonar");
+    let ids: Vec<String> = all(sonar.list(&Query::default()))
+        .await
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(ids.len(), 300);
+    let poison = &ids[137];
+    let resp = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!("{cw_base}/_sim/reject"))
+        .json(&json!({"field": "externalXRef", "equals": format!("tix:sonar:{poison}")}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sync.db").display().to_string();
+    let mut env = crate::connectwise::env(&cw_base);
+    env.push(("TIX_SONAR_URL", sim.base_url("sonar")));
+    env.push(("TIX_SONAR_API_KEY", "e2e-key".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let args = [
+        "sync",
+        "--provider",
+        "sonar",
+        "--state",
+        &state,
+        "--to",
+        "connectwise",
+        "--board",
+        "Security Operations",
+        "--status",
+        "New (MSSP)",
+        "--company",
+        "ACME",
+    ];
+    let first = crate::harness::run(&args, &env).await;
+    let err = crate::harness::stderr(&first);
+    // Partial: the run did its work and says which ticket it could not push.
+    assert_eq!(crate::harness::code(&first), 6, "{err}");
+    assert!(
+        err.contains("sonar → connectwise: 299 changed, 299 created"),
+        "{err}"
+    );
+    assert!(
+        err.lines().any(
+            |l| l.starts_with("tix: sync failed: sonar: 1 ticket(s) not synced")
+                && l.contains(poison.as_str())
+        ),
+        "{err}"
+    );
+
+    // The other 299 are on the board, once each; the poison ticket is not.
+    let on_board = cw_get(
+        &cw_base,
+        "/service/tickets",
+        &[("conditions", "externalXRef like \"tix:sonar:%\"")],
+    )
+    .await;
+    let xrefs: BTreeSet<String> = on_board
+        .iter()
+        .map(|t| t["externalXRef"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!((on_board.len(), xrefs.len()), (299, 299));
+    assert!(!xrefs.contains(&format!("tix:sonar:{poison}")));
+
+    // `sync status` lists the failure with its error and attempts; the window moved.
+    let status = status_json(&state).await;
+    let cw = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "connectwise:sonar")
+        .unwrap();
+    assert!(cw["watermark"].is_string(), "the window did not move: {cw}");
+    let failed = cw["failed_tickets"].as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{cw}");
+    assert_eq!(failed[0]["id"], poison.as_str());
+    assert_eq!(failed[0]["attempts"], 1);
+    let error = failed[0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("HTTP 400") && error.contains("externalXRef"),
+        "{error}"
+    );
+    let table = crate::harness::run(&["sync", "status", "--state", &state], &[]).await;
+    let text = crate::harness::stdout(&table);
+    assert!(
+        text.lines()
+            .any(|l| l.contains(poison.as_str()) && l.contains("HTTP 400")),
+        "{text}"
+    );
+
+    // The next run, before the back-off has passed, pushes nothing again and is clean.
+    let second = crate::harness::run(&args, &env).await;
+    let err = crate::harness::stderr(&second);
+    assert_eq!(crate::harness::code(&second), 0, "{err}");
+    assert!(err.contains("0 changed, 0 created"), "{err}");
+    assert_eq!(
+        cw_get(
+            &cw_base,
+            "/service/tickets",
+            &[("conditions", "externalXRef like \"tix:sonar:%\"")]
+        )
+        .await
+        .len(),
+        299
+    );
+    sim.shutdown().await;
+}

@@ -289,13 +289,17 @@ async fn a_change_is_a_patch_and_a_note_saying_what_moved() {
         .expect(1)
         .mount(&s)
         .await;
-    // critical is not in the priority map, so only the note tells of it.
+    // The priority moves on the ConnectWise ticket (critical is mapped to 1); the
+    // status is the board's own, so only the note tells of it.
     Mock::given(method("PATCH"))
         .and(path(format!("{API}/service/tickets/1001")))
+        .and(body_json(
+            json!([{"op": "replace", "path": "priority", "value": {"id": 1}}]),
+        ))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(fixture("connectwise", "ticket.json")),
         )
-        .expect(0)
+        .expect(1)
         .mount(&s)
         .await;
     api_post("/service/tickets/1001/notes")
@@ -308,7 +312,8 @@ async fn a_change_is_a_patch_and_a_note_saying_what_moved() {
         .mount(&s)
         .await;
     let cw = client(&s.uri()).await;
-    let tg = target();
+    let mut tg = target();
+    tg.priorities.insert(Priority::Critical, 1);
     let source = FakeSource {
         ticket: Mutex::new(now.clone()),
         attachment: None,
@@ -550,10 +555,17 @@ async fn lists_follow_link_headers_and_429_waits_for_retry_after() {
         .mount(&s)
         .await;
     let cw = client(&s.uri()).await;
+    let started = std::time::Instant::now();
     let notes: Vec<serde_json::Value> = cw
         .all(&["service/tickets", "1001", "notes"], None, &[])
         .await
         .unwrap();
+    // Not a benchmark: only that the server's one-second wait was not skipped.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(
         notes
             .iter()

@@ -66,9 +66,7 @@ async fn filters_hold_on_every_ticket() {
         ],
     )
     .await;
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let items = lines(&o);
-    assert!(!items.is_empty());
+    let items = ok_lines(&o);
     for t in &items {
         assert_eq!(t["status"], "closed");
         assert_eq!(t["priority"], "high");
@@ -86,7 +84,8 @@ async fn filters_hold_on_every_ticket() {
         ],
     )
     .await;
-    for t in lines(&o) {
+    let since = ok_lines(&o);
+    for t in &since {
         assert!(t["created"].as_str().unwrap() >= "2026-10-15", "{t}");
     }
     let o = tix_sonar(
@@ -104,12 +103,27 @@ async fn filters_hold_on_every_ticket() {
         ],
     )
     .await;
-    let created: Vec<String> = lines(&o)
+    let created: Vec<String> = ok_lines(&o)
         .iter()
         .map(|t| t["created"].as_str().unwrap().to_owned())
         .collect();
     assert!(created.windows(2).all(|w| w[0] <= w[1]), "sorted ascending");
+    assert!(
+        created.len() > since.len(),
+        "--since filtered nothing: {} of {}",
+        since.len(),
+        created.len()
+    );
     sim.shutdown().await;
+}
+
+/// The JSON Lines of a command that succeeded and printed at least one ticket; a filter
+/// test that passed on a failed or empty listing would show nothing.
+fn ok_lines(o: &std::process::Output) -> Vec<serde_json::Value> {
+    assert_eq!(code(o), 0, "{}", stderr(o));
+    let items = lines(o);
+    assert!(!items.is_empty(), "nothing printed: {}", stderr(o));
+    items
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -18,6 +18,7 @@ mod cyderes_e2e;
 mod cyderes_verbs;
 mod e2e;
 mod every_provider;
+mod exit_codes;
 mod harness;
 mod http;
 mod jq;

@@ -278,10 +278,14 @@ async fn unauthorized_is_exit_3_and_not_retried() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rate_limit_and_unavailable_are_retried_then_succeed() {
-    for first in [
-        ResponseTemplate::new(429).insert_header("Retry-After", "1"),
-        ResponseTemplate::new(503),
-        ResponseTemplate::new(500),
+    // Each first answer, and the least time the retry must wait for it.
+    for (first, wait) in [
+        (
+            ResponseTemplate::new(429).insert_header("Retry-After", "1"),
+            std::time::Duration::from_secs(1),
+        ),
+        (ResponseTemplate::new(503), std::time::Duration::ZERO),
+        (ResponseTemplate::new(500), std::time::Duration::ZERO),
     ] {
         let s = server().await;
         get_list()
@@ -305,7 +309,14 @@ async fn rate_limit_and_unavailable_are_retried_then_succeed() {
             "retries are not warnings: {}",
             stderr(&o)
         );
-        let _ = started;
+        // Not a benchmark: only that a Retry-After was waited out, not skipped.
+        assert!(
+            started.elapsed() >= wait,
+            "{:?} < {wait:?}",
+            started.elapsed()
+        );
+        // Both mocks' `expect(1)` are checked when the server drops: the retry happened.
+        drop(s);
     }
 }
 
@@ -347,6 +358,7 @@ async fn a_cut_short_body_is_retried() {
             ResponseTemplate::new(200).set_body_raw(r#"{"total": 3, "tick"#, "application/json"),
         )
         .up_to_n_times(1)
+        .expect(1)
         .with_priority(1)
         .mount(&s)
         .await;
@@ -504,4 +516,58 @@ async fn a_profiles_key_command_runs_once_per_invocation() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(lines(&o).len(), 1);
     assert_eq!(std::fs::read_to_string(&count).unwrap().lines().count(), 1);
+}
+
+/// On a terminal each ticket line is on screen as soon as it is decoded, not when a
+/// 64 KiB buffer fills or the listing ends: here the second page takes two minutes, and
+/// the first line must come long before that.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_terminal_each_line_is_out_before_the_listing_ends() {
+    use std::io::BufRead;
+    let s = server().await;
+    get_list()
+        .and(query_param("offset", "0"))
+        .respond_with(page(40, 0..20))
+        .with_priority(1)
+        .mount(&s)
+        .await;
+    // Any later page takes two minutes: the line must not wait for it.
+    get_list()
+        .respond_with(page(40, 20..40).set_delay(std::time::Duration::from_secs(120)))
+        .with_priority(2)
+        .mount(&s)
+        .await;
+    let url = s.uri();
+    tokio::task::spawn_blocking(move || {
+        let home = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tix"))
+            .env_clear()
+            .env("HOME", home.path())
+            .env("TIX_FORCE_TTY", "1")
+            .env("NO_COLOR", "1")
+            .env("TIX_SONAR_URL", &url)
+            .env("TIX_SONAR_API_KEY", KEY)
+            .args(["--retries", "0", "list", "-p", "sonar", "--page-size", "20"])
+            .args(["-o", "jsonl"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let waited = started.elapsed();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(line.contains("\"provider\":\"sonar\""), "{line}");
+        // A correctness bound far below the two-minute page (the 60 s request timeout
+        // would end a block-buffered listing first), not a benchmark.
+        assert!(
+            waited < std::time::Duration::from_secs(20),
+            "the first line waited for the listing to end ({waited:?})"
+        );
+    })
+    .await
+    .unwrap();
 }

@@ -438,12 +438,19 @@ fn watermark(rig: &Rig) -> serde_json::Value {
     v[0]["watermark"].clone()
 }
 
-/// Churns, then lets the clock pass the second of the last change, so two runs a moment
-/// apart see the same versions (a change can be dated one second ahead to keep a
-/// ticket's versions distinct).
+/// Churns, then waits until the clock has passed the whole second after the newest
+/// version, so two runs a moment apart see the same versions (a change can be dated one
+/// second ahead to keep a ticket's versions distinct, and providers filter by whole
+/// seconds). A wait on that condition, not a guess of how long it takes.
 async fn churn_and_settle(sim: &SimHandle, new: usize, updates: usize) {
+    use chrono::{DurationRound, TimeDelta};
     sim.churn(new, updates);
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let newest = versions(sim).await.into_iter().map(|(_, at)| at).max();
+    let Some(newest) = newest else { return };
+    let settled = newest.duration_trunc(TimeDelta::seconds(1)).unwrap() + TimeDelta::seconds(1);
+    while let Ok(left) = (settled - Utc::now()).to_std() {
+        tokio::time::sleep(left + Duration::from_millis(1)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -520,60 +527,104 @@ async fn runs_killed_with_sigkill_at_random_moments_converge_to_the_same_files()
     sim.shutdown().await;
 }
 
+/// Holds the run lock of `state` as another `tix sync` would, until dropped.
+fn hold_lock(state: &Path) -> std::fs::File {
+    let mut name = state.as_os_str().to_owned();
+    name.push(".lock");
+    std::fs::create_dir_all(state.parent().unwrap()).unwrap();
+    let file = std::fs::File::create(PathBuf::from(name)).unwrap();
+    file.try_lock().unwrap();
+    file
+}
+
+/// Starts `cmd` and reads its stderr up to the line saying it waits for the lock, so
+/// what the test does next happens during the wait, whatever the machine's speed.
+fn spawn_waiting(mut cmd: std::process::Command) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    assert!(line.contains("waiting up to"), "{line}");
+    // The rest of stderr is drained on its own thread so the child never blocks on it.
+    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+    (child, line)
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn two_concurrent_runs_never_both_write() {
+async fn a_run_gives_way_to_a_held_lock_or_waits_for_it_and_never_writes_beside_it() {
     let sim = simulator(SimOptions {
         tickets: 100,
-        latency: Duration::from_millis(60),
         ..SimOptions::default()
     })
     .await;
     let rig = Rig::new(&sim);
-    let race = |extra: &'static [&'static str]| {
-        let (mut a, mut b) = (rig.command(extra), rig.command(extra));
-        for c in [&mut a, &mut b] {
-            c.stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped());
-        }
-        tokio::task::spawn_blocking(move || {
-            let a = a.spawn().unwrap();
-            let b = b.spawn().unwrap();
-            (a.wait_with_output().unwrap(), b.wait_with_output().unwrap())
-        })
-    };
-    // Without --wait the second gives way at once, successfully.
-    let (a, b) = race(&[]).await.unwrap();
-    assert_eq!((code(&a), code(&b)), (0, 0), "{}{}", stderr(&a), stderr(&b));
-    let busy = [&a, &b]
-        .iter()
-        .filter(|o| stderr(o).contains("another sync is running"))
-        .count();
-    assert_eq!(busy, 1, "{}\n{}", stderr(&a), stderr(&b));
-    let (keys, files) = rig.written();
-    assert_no_duplicate(&keys);
-    assert_eq!(files.len(), 1);
-    assert_eq!(keys.len(), 100);
-
-    // With --wait the second runs after the first and finds nothing left to write.
-    churn_and_settle(&sim, 4, 4).await;
-    let (a, b) = race(&["--wait", "30s"]).await.unwrap();
-    assert_eq!((code(&a), code(&b)), (0, 0));
-    for o in [&a, &b] {
-        assert!(!stderr(o).contains("another sync"), "{}", stderr(o));
-    }
-    let summaries: Vec<String> = [&a, &b].iter().map(|o| stderr(o)).collect();
+    let held = hold_lock(&rig.state());
+    // Without --wait it gives way at once, successfully, touching nothing.
+    let o = rig.sync(&[]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
-        summaries
-            .iter()
-            .any(|s| s.starts_with("sonar: 0 new, 0 updated"))
-            && summaries
-                .iter()
-                .any(|s| s.starts_with("sonar: 4 new, 4 updated")),
-        "{summaries:?}"
+        stderr(&o).contains("another sync is running"),
+        "{}",
+        stderr(&o)
     );
+    assert!(!rig.out().exists() && !rig.state().exists());
+
+    // With --wait it waits while the lock is held, then runs.
+    let cmd = rig.command(&["--wait", "60s"]);
+    let (child, _) = tokio::task::spawn_blocking(move || spawn_waiting(cmd))
+        .await
+        .unwrap();
+    assert!(!rig.out().exists(), "wrote while another run held the lock");
+    drop(held);
+    let o = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(code(&o), 0);
     let (keys, files) = rig.written();
     assert_no_duplicate(&keys);
-    assert_eq!(files.len(), 2);
+    assert_eq!((files.len(), keys.len()), (1, 100));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_during_the_lock_wait_exits_130_at_once_and_creates_nothing() {
+    let sim = simulator(SimOptions {
+        tickets: 5,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let _held = hold_lock(&rig.state());
+    let cmd = rig.command(&["--wait", "10m"]);
+    let o = tokio::task::spawn_blocking(move || {
+        let (child, _) = spawn_waiting(cmd);
+        let sent = std::time::Instant::now();
+        let kill = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let o = child.wait_with_output().unwrap();
+        (o, sent.elapsed())
+    })
+    .await
+    .unwrap();
+    let (o, elapsed) = o;
+    assert_eq!(code(&o), 130, "{o:?}");
+    // A correctness bound, not a benchmark: the 10-minute wait did not run its course.
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "took {elapsed:?} after SIGINT"
+    );
+    assert!(
+        !rig.out().exists() && !rig.state().exists(),
+        "committed something"
+    );
     sim.shutdown().await;
 }
 

@@ -249,10 +249,9 @@ impl CwClient {
         segments: &[&str],
         body: &impl serde::Serialize,
     ) -> Result<T> {
-        let body = serde_json::to_value(body).map_err(|e| Error::Api {
+        let body = serde_json::to_value(body).map_err(|source| Error::Encode {
             provider: NAME.into(),
-            status: 0,
-            message: format!("cannot encode the request: {e}"),
+            source,
         })?;
         self.http
             .send_json_idempotent(

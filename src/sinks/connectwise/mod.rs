@@ -12,7 +12,8 @@
 //! - `check.rs`: `tix cw check`, naming the missing security-role permission.
 //! - `push.rs` / `pull.rs`: the two directions; `ledger.rs`: what tix remembers
 //!   (`sqlite_ledger.rs`: in the sync state); `marker.rs`: the marks that make writes
-//!   exactly-once and echo-free; `sync.rs`: one `tix sync --to connectwise` run.
+//!   exactly-once and echo-free; `sink.rs`: ConnectWise as a sink of the sync engine
+//!   (`tix sync --to connectwise`).
 
 pub mod check;
 pub mod client;
@@ -20,8 +21,8 @@ pub mod ledger;
 pub mod marker;
 pub mod pull;
 pub mod push;
+pub mod sink;
 pub mod sqlite_ledger;
-pub mod sync;
 pub mod target;
 mod wire;
 
@@ -29,6 +30,7 @@ pub use client::{CwClient, CwConfig};
 pub use ledger::{Ledger, Mapping, MemoryLedger, Pushed, TicketKey};
 pub use pull::{PullReport, pull};
 pub use push::{PushReport, Pusher};
+pub use sink::CwSink;
 pub use target::{Target, TargetSpec, parse_priority_map};
 
 /// The sink's name in messages and errors.

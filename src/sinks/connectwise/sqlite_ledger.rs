@@ -1,7 +1,8 @@
 //! The [`Ledger`] on the sync state's SQLite database (tables `cw_ticket` and `cw_item`,
-//! migration 2 of `crate::sync::schema`). Each write commits on its own: the ledger is
-//! a cache of what ConnectWise already holds (see `ledger.rs`), so it may run ahead of
-//! the sync cursor, never behind what was written.
+//! migration 2 of `crate::sync::schema`). During a sync a ticket's writes commit together
+//! (`State::ticket`); the ledger is a cache of what ConnectWise already holds (see
+//! `ledger.rs`), so it may run ahead of the sync cursor, and a ticket's writes lost to a
+//! crash are found again by `externalXRef` and the marks in the notes.
 
 use super::ledger::{Ledger, Mapping, TicketKey};
 use crate::error::{Error, Result};
@@ -19,7 +20,7 @@ impl<'a> SqliteLedger<'a> {
 }
 
 fn fail(e: rusqlite::Error) -> Error {
-    Error::Config(format!("sync state (ConnectWise ledger): {e}"))
+    Error::state(std::path::Path::new("(ConnectWise ledger)"), e)
 }
 
 impl Ledger for SqliteLedger<'_> {
@@ -33,7 +34,7 @@ impl Ledger for SqliteLedger<'_> {
             .map_err(fail)?;
         row.map(|json| {
             serde_json::from_str(&json)
-                .map_err(|e| Error::Config(format!("sync state (ConnectWise ledger): {e}")))
+                .map_err(|e| Error::state(std::path::Path::new("(ConnectWise ledger)"), e))
         })
         .transpose()
     }
@@ -69,7 +70,7 @@ impl Ledger for SqliteLedger<'_> {
         for row in rows {
             let (provider, id, json) = row.map_err(fail)?;
             let mapping: Mapping = serde_json::from_str(&json)
-                .map_err(|e| Error::Config(format!("sync state (ConnectWise ledger): {e}")))?;
+                .map_err(|e| Error::state(std::path::Path::new("(ConnectWise ledger)"), e))?;
             out.push((TicketKey { provider, id }, mapping));
         }
         Ok(out)

@@ -1,5 +1,6 @@
 use super::*;
 use crate::model::Ticket;
+use crate::sync::{FileSink, Out, Sink};
 use chrono::TimeDelta;
 use futures::stream::{self, BoxStream};
 use std::collections::HashSet;
@@ -27,7 +28,20 @@ impl TicketSource for Fake {
         "sonar"
     }
     fn capabilities(&self) -> crate::source::Capabilities {
-        crate::source::Capabilities::default()
+        crate::source::Capabilities {
+            get: true,
+            ..Default::default()
+        }
+    }
+    async fn get(&self, id: &str) -> Result<Ticket> {
+        let all = self.tickets.lock().unwrap();
+        all.iter()
+            .find(|t| t.id == id)
+            .cloned()
+            .ok_or_else(|| Error::NotFound {
+                provider: "sonar".into(),
+                id: id.into(),
+            })
     }
     fn explain(&self, _q: &Query) -> Result<String> {
         Ok(String::new())
@@ -70,6 +84,7 @@ struct Rig {
     fake: Fake,
     job: Job,
     settings: Settings,
+    sink: FileSink,
 }
 
 fn rig() -> Rig {
@@ -81,23 +96,35 @@ fn rig() -> Rig {
         source: Box::new(fake.clone()),
     };
     let settings = Settings {
-        out: Out::Dir(dir.path().join("out")),
         overlap: Duration::from_secs(600),
-        with_comments: false,
         page_size: None,
     };
+    let sink = FileSink::new(Out::Dir(dir.path().join("out")), false);
     Rig {
         dir,
         state,
         fake,
         job,
         settings,
+        sink,
     }
 }
 
 impl Rig {
     async fn run(&mut self) -> Result<Report> {
-        run(&mut self.state, &self.job, &self.settings, &|_| {}).await
+        self.run_at(Utc::now()).await
+    }
+
+    async fn run_at(&mut self, now: DateTime<Utc>) -> Result<Report> {
+        run(
+            &mut self.state,
+            &self.job,
+            &mut self.sink,
+            &self.settings,
+            now,
+            &|_| {},
+        )
+        .await
     }
 
     /// Every line of every file, as (id, updated).
@@ -210,7 +237,7 @@ async fn the_watermark_stops_at_the_run_start_and_a_future_version_waits() {
 #[tokio::test]
 async fn stdout_sinks_still_commit_the_state() {
     let mut r = rig();
-    r.settings.out = Out::Stdout;
+    r.sink.out = Out::Stdout;
     r.fake.put("a", ago(60), ago(30));
     assert_eq!(r.run().await.unwrap().new, 1);
     assert_eq!(r.run().await.unwrap().new, 0);
@@ -230,4 +257,158 @@ async fn a_newest_first_list_is_read_only_down_to_the_window() {
     assert_eq!((report.new, report.updated), (0, 1));
     // "changed", "recent" (in the overlap), and the first old one, which ends the run.
     assert_eq!(*r.fake.listed.lock().unwrap(), 3);
+}
+
+/// A file sink that rejects some tickets as ConnectWise rejects one (a 400 about it),
+/// or fails every ticket as a revoked key does.
+struct Picky {
+    files: FileSink,
+    reject: Arc<Mutex<HashSet<String>>>,
+    auth_fails: bool,
+}
+
+#[async_trait::async_trait]
+impl Sink for Picky {
+    fn cursor_name(&self, job: &str) -> String {
+        self.files.cursor_name(job)
+    }
+    fn begin(&mut self, job: &str, window: &Window, seq: u64) -> Result<()> {
+        self.files.begin(job, window, seq)
+    }
+    async fn put(&mut self, st: &mut State, src: &dyn TicketSource, t: Ticket) -> Result<()> {
+        if self.auth_fails {
+            return Err(Error::Auth {
+                provider: "connectwise".into(),
+                message: "revoked".into(),
+            });
+        }
+        if self.reject.lock().unwrap().contains(&t.id) {
+            return Err(Error::Api {
+                provider: "connectwise".into(),
+                status: 400,
+                message: format!("ticket {} is invalid", t.id),
+            });
+        }
+        self.files.put(st, src, t).await
+    }
+    async fn finish(&mut self, st: &mut State, src: &dyn TicketSource) -> Result<Option<PathBuf>> {
+        self.files.finish(st, src).await
+    }
+    fn abort(&mut self) {
+        self.files.abort();
+    }
+    fn summary(&self, r: &Report) -> String {
+        self.files.summary(r)
+    }
+}
+
+fn base() -> DateTime<Utc> {
+    use chrono::TimeZone;
+    Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap()
+}
+
+#[tokio::test]
+async fn a_rejected_ticket_is_recorded_retried_with_back_off_and_never_holds_the_window() {
+    let mut r = rig();
+    let t0 = base();
+    let m = TimeDelta::minutes;
+    for (id, updated) in [("a", 30), ("b", 20), ("c", 10)] {
+        r.fake.put(id, t0 - m(60), t0 - m(updated));
+    }
+    let reject = Arc::new(Mutex::new(HashSet::from(["b".to_string()])));
+    let mut sink = Picky {
+        files: FileSink::new(Out::Dir(r.dir.path().join("out")), false),
+        reject: reject.clone(),
+        auth_fails: false,
+    };
+    let at = async |r: &mut Rig, sink: &mut Picky, now| {
+        run(&mut r.state, &r.job, sink, &r.settings, now, &|_| {}).await
+    };
+
+    let first = at(&mut r, &mut sink, t0).await.unwrap();
+    assert_eq!((first.new, first.failed, first.retried), (2, 1, 0));
+    assert!(first.first_failure.unwrap().starts_with("b: "));
+    // The window moved past the rejected ticket.
+    assert_eq!(r.state.cursor("sonar").unwrap().watermark, Some(t0 - m(10)));
+    let f = r.state.failures().unwrap();
+    assert_eq!((f[0].id.as_str(), f[0].attempts), ("b", 1));
+    assert!(
+        f[0].error.contains("ticket b is invalid (HTTP 400)"),
+        "{}",
+        f[0].error
+    );
+    assert_eq!(f[0].next_attempt, t0 + m(5));
+
+    // Before its back-off has passed, "b" is left alone.
+    let early = at(&mut r, &mut sink, t0 + m(4)).await.unwrap();
+    assert_eq!((early.retried, early.failed), (0, 0));
+    assert_eq!(r.state.failures().unwrap()[0].attempts, 1);
+
+    // After it, tried again; still rejected, it waits twice as long.
+    let again = at(&mut r, &mut sink, t0 + m(5)).await.unwrap();
+    assert_eq!((again.retried, again.failed), (1, 1));
+    let f = r.state.failures().unwrap();
+    assert_eq!((f[0].attempts, f[0].next_attempt), (2, t0 + m(15)));
+
+    // Accepted at last: written once, the failure gone.
+    reject.lock().unwrap().clear();
+    let last = at(&mut r, &mut sink, t0 + m(15)).await.unwrap();
+    assert_eq!(
+        (last.retried, last.failed, last.new + last.updated),
+        (1, 0, 1)
+    );
+    assert!(r.state.failures().unwrap().is_empty());
+    let written = r.written();
+    let ids: Vec<&str> = written.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+}
+
+#[tokio::test]
+async fn a_failure_that_is_not_about_one_ticket_stops_the_run_and_keeps_the_window() {
+    let mut r = rig();
+    let t0 = base();
+    r.fake.put(
+        "a",
+        t0 - TimeDelta::minutes(60),
+        t0 - TimeDelta::minutes(30),
+    );
+    let mut sink = Picky {
+        files: FileSink::new(Out::Dir(r.dir.path().join("out")), false),
+        reject: Arc::default(),
+        auth_fails: true,
+    };
+    let e = run(&mut r.state, &r.job, &mut sink, &r.settings, t0, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Auth { .. }), "{e}");
+    assert_eq!(r.state.cursor("sonar").unwrap().watermark, None);
+    assert!(r.state.failures().unwrap().is_empty());
+    assert!(r.written().is_empty());
+}
+
+#[tokio::test]
+async fn when_every_ticket_fails_the_run_stops_instead_of_moving_the_window() {
+    let mut r = rig();
+    let t0 = base();
+    let mut reject = HashSet::new();
+    for i in 0..20 {
+        let id = format!("t{i}");
+        r.fake.put(
+            &id,
+            t0 - TimeDelta::minutes(60),
+            t0 - TimeDelta::minutes(i + 1),
+        );
+        reject.insert(id);
+    }
+    let mut sink = Picky {
+        files: FileSink::new(Out::Dir(r.dir.path().join("out")), false),
+        reject: Arc::new(Mutex::new(reject)),
+        auth_fails: false,
+    };
+    let e = run(&mut r.state, &r.job, &mut sink, &r.settings, t0, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("(HTTP 400)"), "{e}");
+    assert_eq!(r.state.cursor("sonar").unwrap().watermark, None);
+    assert_eq!(r.state.failures().unwrap().len(), 10);
 }

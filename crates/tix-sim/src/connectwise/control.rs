@@ -1,5 +1,5 @@
-//! Test controls, not ConnectWise: take a permission away from the security role, and
-//! act as a technician in the web UI (a Discussion note, closing a ticket).
+//! Test controls, not ConnectWise: take a permission away from the security role, make
+//! one ticket always refused, and act as a technician in the web UI (a Discussion note, closing a ticket).
 
 use std::sync::Arc;
 
@@ -30,6 +30,21 @@ pub async fn deny(State(cw): State<Arc<Cw>>, body: Bytes) -> Result<Json<Value>,
     let mut store = cw.write();
     store.denied = areas.into_iter().collect();
     Ok(Json(json!({"denied": store.denied})))
+}
+
+/// `{"field": "externalXRef", "equals": "…"}`: from now on a new ticket whose `field`
+/// has that value is refused with 400 `InvalidObject`, always (a poison ticket).
+pub async fn reject(State(cw): State<Arc<Cw>>, body: Bytes) -> Result<Json<Value>, CwError> {
+    let b: Value =
+        serde_json::from_slice(&body).map_err(|e| CwError::bad_request(e.to_string()))?;
+    let (Some(field), Some(value)) = (b["field"].as_str(), b["equals"].as_str()) else {
+        return Err(CwError::bad_request(
+            "{\"field\": \"...\", \"equals\": \"...\"} expected",
+        ));
+    };
+    let mut store = cw.write();
+    store.rejected.push((field.to_owned(), value.to_owned()));
+    Ok(Json(json!({"rejected": store.rejected.len()})))
 }
 
 /// `{"text": "...", "member": "jdoe"}`: a Discussion note a person writes.

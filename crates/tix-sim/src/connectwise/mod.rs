@@ -16,7 +16,9 @@
 //!   `service/tickets/{id}/notes` (GET, POST), `system/documents` (GET, multipart POST).
 //! - Lists: `conditions`, `fields`, `page`/`pageSize` (default 25, cut to 1000), `Link`.
 //! - For tests, not ConnectWise: `POST /_sim/deny {"areas": [...]}` takes a permission
-//!   away from the security role (403 as ConnectWise answers it), and
+//!   away from the security role (403 as ConnectWise answers it),
+//!   `POST /_sim/reject {"field", "equals"}` makes every new ticket with that field value
+//!   a 400 `InvalidObject` (a poison ticket), and
 //!   `POST /_sim/tickets/{id}/notes {"text", "member"}` / `POST /_sim/tickets/{id}/close
 //!   {"member"}` act as a technician in the web UI.
 //!
@@ -100,6 +102,7 @@ pub fn router(opts: &SimOptions) -> Router {
     Router::new()
         .route("/login/companyinfo/{company}", get(setup::company_info))
         .route("/_sim/deny", post(control::deny))
+        .route("/_sim/reject", post(control::reject))
         .route("/_sim/tickets/{id}/notes", post(control::note))
         .route("/_sim/tickets/{id}/close", post(control::close))
         .nest(&format!("/{}apis/3.0", store::CODEBASE), api)

@@ -20,6 +20,10 @@ pub struct Store {
     pub notes: Vec<Value>,
     pub documents: Vec<Value>,
     pub denied: BTreeSet<String>,
+    /// Validation rules a test adds (`POST /_sim/reject`): a new ticket whose `field`
+    /// equals the value is refused, as a workflow rule or custom-field validation refuses
+    /// it on a real instance.
+    pub rejected: Vec<(String, String)>,
     next_id: u64,
     /// Seconds since the seeded epoch: every write moves the clock one second, so
     /// `lastUpdated` is strictly increasing and deterministic.
@@ -59,6 +63,7 @@ impl Store {
             notes: Vec::new(),
             documents: Vec::new(),
             denied: BTreeSet::new(),
+            rejected: Vec::new(),
             next_id: 1000 + seed % 1000,
             clock: 1_795_000_000,
         };

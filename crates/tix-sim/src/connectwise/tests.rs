@@ -250,3 +250,31 @@ async fn a_denied_area_answers_403_security() {
     assert_eq!(send(c.get(url(&sim, "/service/boards"))).await.0, 200);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_rejected_value_is_a_400_invalid_object_every_time() {
+    let sim = sim().await;
+    let c = harness::client();
+    let resp = c
+        .post(format!("{}/_sim/reject", sim.base_url("connectwise")))
+        .json(&json!({"field": "externalXRef", "equals": "poison"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let poison = new_ticket("poison");
+    for _ in 0..2 {
+        let (status, body, _) = send(c.post(url(&sim, "/service/tickets")).json(&poison)).await;
+        assert_eq!(status, 400);
+        assert_eq!(body["code"], "InvalidObject");
+        assert_eq!(body["errors"][0]["field"], "externalXRef");
+    }
+    let fine = new_ticket("fine");
+    assert_eq!(
+        send(c.post(url(&sim, "/service/tickets")).json(&fine))
+            .await
+            .0,
+        201
+    );
+    sim.shutdown().await;
+}

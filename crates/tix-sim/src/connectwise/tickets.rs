@@ -123,6 +123,19 @@ pub async fn create(State(cw): State<Arc<Cw>>, body: Bytes) -> Result<Response, 
     check_length(&b["summary"], "summary", 100)?;
     check_length(&b["externalXRef"], "externalXRef", 100)?;
     let mut store = cw.write();
+    if let Some((field, _)) = store
+        .rejected
+        .iter()
+        .find(|(field, value)| b[field.as_str()].as_str() == Some(value.as_str()))
+    {
+        // The 400 `InvalidObject` shape with one field error (research §2.8).
+        return Err(CwError::invalid(
+            "ticket",
+            "InvalidField",
+            format!("The {field} value is refused by a validation rule of this board."),
+            field,
+        ));
+    }
     if b["company"].is_null() {
         return Err(CwError::invalid(
             "ticket",
