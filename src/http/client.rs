@@ -285,33 +285,32 @@ impl HttpClient {
             .0)
     }
 
-    /// The body of a successful answer that is a JSON object or array, as bytes, retried like
-    /// [`send_json_idempotent`](Self::send_json_idempotent): for answers the caller reads
-    /// itself, such as a page of tickets decoded one ticket at a time when one is broken.
-    pub async fn send_bytes(
+    /// A request whose answer the caller reads itself with `read` (a page of tickets
+    /// read one ticket at a time when one is broken), retried like
+    /// [`send_json_idempotent`](Self::send_json_idempotent). `read` answering
+    /// [`Error::Transport`] means the body was cut short: asked again when `idempotent`.
+    pub async fn send_read<T>(
         &self,
         method: Method,
         mut url: Url,
         query: &[(&str, String)],
         body: Body,
         idempotent: bool,
-    ) -> Result<bytes::Bytes> {
+        read: impl Fn(&[u8]) -> Result<T>,
+    ) -> Result<T> {
         add_query(&mut url, query);
-        let (method, url, body) = (&method, &url, &body);
+        let (method, url, body, read) = (&method, &url, &body, &read);
         self.retrying(method, url, || async move {
             match self.attempt(method, url, body, idempotent).await {
-                // A JSON object or array that does not end as one was cut short on the
-                // way (checked without parsing: the caller parses once).
-                Attempt::Done((bytes, _))
-                    if idempotent
-                        && !matches!(bytes.trim_ascii_end().last(), Some(b'}' | b']')) =>
-                {
-                    Attempt::Retry {
-                        error: self.cut_short(method, url),
-                        after: None,
+                Attempt::Done((bytes, _)) => match read(&bytes) {
+                    Ok(value) => Attempt::Done(value),
+                    Err(error @ Error::Transport { .. }) if idempotent => {
+                        Attempt::Retry { error, after: None }
                     }
-                }
-                other => other.map(|(bytes, _)| bytes),
+                    Err(error) => Attempt::Fail(error),
+                },
+                Attempt::Retry { error, after } => Attempt::Retry { error, after },
+                Attempt::Fail(error) => Attempt::Fail(error),
             }
         })
         .await

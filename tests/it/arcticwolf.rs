@@ -642,3 +642,40 @@ async fn create_is_unsupported_before_any_request() {
         stderr(&o)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_broken_ticket_never_sinks_a_page() {
+    let s = server().await;
+    mount_orgs(&s, 1).await;
+    list_of("us002", BACON)
+        .and(query_param("offset", "0"))
+        .respond_with(crate::sonar::raw_fixture(
+            "arcticwolf",
+            "tickets-broken.json",
+        ))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let o = aw(
+        &s.uri(),
+        &[
+            "list",
+            "--provider",
+            "arcticwolf",
+            "--org",
+            "Bacon Security",
+            "--raw",
+            "-o",
+            "jsonl",
+        ],
+    )
+    .await;
+    let ordinary =
+        crate::sonar::broken_fixture("arcticwolf", "tickets-broken.json")["results"][3].clone();
+    crate::sonar::a_broken_page_loses_only_its_unreadable_ticket(
+        &o,
+        "arcticwolf",
+        ("title", "createdAt", "31/07/2026 10:00"),
+        &ordinary,
+    );
+}

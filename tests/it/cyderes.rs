@@ -373,3 +373,30 @@ async fn a_502_page_is_retried() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(lines(&o).len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_broken_ticket_never_sinks_a_page() {
+    let s = server().await;
+    get_list(0, 250, DEFAULTS)
+        .respond_with(crate::sonar::raw_fixture("cyderes", "tickets-broken.json"))
+        .expect(1)
+        .mount(&s)
+        .await;
+    get_list(4, 250, DEFAULTS)
+        .respond_with(page(0..0))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let o = cyderes(
+        &s.uri(),
+        &["list", "--provider", "cyderes", "--raw", "-o", "jsonl"],
+    )
+    .await;
+    let ordinary = crate::sonar::broken_fixture("cyderes", "tickets-broken.json")[3].clone();
+    crate::sonar::a_broken_page_loses_only_its_unreadable_ticket(
+        &o,
+        "cyderes",
+        ("short_description", "created", "last Tuesday"),
+        &ordinary,
+    );
+}

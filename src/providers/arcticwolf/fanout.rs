@@ -128,16 +128,17 @@ async fn fetch_page(lister: &Lister, org: &OrgRef, req: PageRequest) -> Result<P
     let mut query = lister.params.clone();
     query.push(("offset", req.offset.to_string()));
     query.push(("limit", req.limit.to_string()));
-    let bytes = lister
-        .http
-        .send_bytes(Method::GET, url, &query, Body::Empty, true)
-        .await?;
     let reader = Reader {
         provider: NAME,
         raw: lister.raw,
         map: |w, raw| map::ticket(w, org, raw),
     };
-    reader.page::<Tickets, wire::Ticket, _>(&bytes, req.offset, |t| &t.id)
+    lister
+        .http
+        .send_read(Method::GET, url, &query, Body::Empty, true, |bytes| {
+            reader.page::<Tickets, wire::Ticket, _>(bytes, req.offset, |t| &t.id)
+        })
+        .await
 }
 
 /// `{"results": [...], "meta": {"total": N}}`.

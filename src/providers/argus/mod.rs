@@ -169,10 +169,10 @@ impl TicketSource for ArgusSource {
                 let body = plan.page_body(req.offset, req.limit);
                 // A search changes nothing, so it is retried like a GET although it is a POST.
                 async move {
-                    let bytes = http
-                        .send_bytes(Method::POST, url, &[], Body::Json(body), true)
-                        .await?;
-                    reader.page::<Cases, wire::Case, _>(&bytes, req.offset, |t| &t.id)
+                    http.send_read(Method::POST, url, &[], Body::Json(body), true, |bytes| {
+                        reader.page::<Cases, wire::Case, _>(bytes, req.offset, |t| &t.id)
+                    })
+                    .await
                 }
             },
         )

@@ -199,10 +199,10 @@ impl TicketSource for CyderesSource {
                 ];
                 query.extend(params.iter().cloned());
                 async move {
-                    let bytes = http
-                        .send_bytes(Method::GET, url, &query, Body::Empty, true)
-                        .await?;
-                    reader.page::<Tickets, wire::Ticket, _>(&bytes, req.offset, |l| &l.ticket.id)
+                    http.send_read(Method::GET, url, &query, Body::Empty, true, |bytes| {
+                        reader.page::<Tickets, wire::Ticket, _>(bytes, req.offset, |l| &l.ticket.id)
+                    })
+                    .await
                 }
             },
         )

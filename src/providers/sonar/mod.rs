@@ -167,10 +167,10 @@ impl TicketSource for SonarSource {
                 query.push(("offset", req.offset.to_string()));
                 query.push(("limit", req.limit.to_string()));
                 async move {
-                    let bytes = http
-                        .send_bytes(Method::GET, url, &query, Body::Empty, true)
-                        .await?;
-                    reader.page::<Tickets, wire::Ticket, _>(&bytes, req.offset, |t| &t.id)
+                    http.send_read(Method::GET, url, &query, Body::Empty, true, |bytes| {
+                        reader.page::<Tickets, wire::Ticket, _>(bytes, req.offset, |t| &t.id)
+                    })
+                    .await
                 }
             },
         )
