@@ -328,3 +328,35 @@ fn listed(w: wire::Ticket, raw: Option<serde_json::Value>) -> Listed {
         escalated,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::lenient::isolation;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    proptest! {
+        #[test]
+        fn one_mutated_ticket_leaves_the_others_alone(
+            m in isolation::mutation(),
+            raw in any::<bool>(),
+        ) {
+            let base: Value =
+                serde_json::from_str(include_str!("../../../fixtures/cyderes/tickets.json")).unwrap();
+            let tickets: Vec<Value> = (0..4)
+                .map(|i| {
+                    let mut t = base[i % 3].clone();
+                    t["ticket_id"] = json!(format!("CYDERES-00010{i}"));
+                    t
+                })
+                .collect();
+            let reader = Reader {
+                provider: NAME,
+                raw,
+                map: |w, raw| map::ticket(w, false, raw),
+            };
+            isolation::check::<Tickets, wire::Ticket, _, _>(&reader, &tickets, Value::from, m, |t| &t.id)?;
+        }
+    }
+}

@@ -267,6 +267,32 @@ fn parse_error(status: StatusCode, body: &[u8]) -> Failure {
 mod tests {
     use super::*;
 
+    proptest! {
+        #[test]
+        fn one_mutated_ticket_leaves_the_others_alone(
+            m in isolation::mutation(),
+            raw in any::<bool>(),
+        ) {
+            let base: Value =
+                serde_json::from_str(include_str!("../../../fixtures/sonar/tickets.json")).unwrap();
+            let tickets: Vec<Value> = (0..4)
+                .map(|i| {
+                    let mut t = base["tickets"][0].clone();
+                    t["guid"] = json!(format!("49272877-75f2-4c2f-9301-d21c4f9a100{i}"));
+                    t
+                })
+                .collect();
+            let reader = Reader { provider: NAME, raw, map: map::ticket };
+            isolation::check::<Tickets, wire::Ticket, _, _>(
+                &reader,
+                &tickets,
+                |t| json!({"total": t.len(), "tickets": t}),
+                m,
+                |t| &t.id,
+            )?;
+        }
+    }
+
     #[test]
     fn not_found_is_500_illegal_state() {
         let f = parse_error(
@@ -303,4 +329,7 @@ mod tests {
         let e = SonarSource::check_guid("42").unwrap_err().to_string();
         assert!(e.contains("ticket number"), "{e}");
     }
+    use crate::providers::lenient::isolation;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
 }
