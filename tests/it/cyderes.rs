@@ -151,44 +151,32 @@ async fn limit_300_is_two_requests_of_250_and_50() {
     assert_eq!(lines(&o).len(), 300);
 }
 
+/// What `every_list_flag_reaches_the_server_as_documented` sends besides skip/limit.
+const EVERY_FLAG: &[(&str, &str)] = &[
+    ("ticket_type", "alert"),
+    ("lookup_fields", "updated"),
+    ("escalated_only", "true"),
+    ("include_raw_event", "true"),
+    ("updated_from", "2026-10-01"),
+    ("updated_to", "2026-10-31"),
+];
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_list_flag_reaches_the_server_as_documented() {
     let s = server().await;
     let mut with_event = tickets(0..1);
     with_event[0]["raw_event_description"] = json!("{\"EventID\": 4624}");
     with_event[0]["updated"] = json!("2026-10-15T12:00:00Z");
-    get_list(
-        0,
-        40,
-        &[
-            ("ticket_type", "alert"),
-            ("lookup_fields", "updated"),
-            ("escalated_only", "true"),
-            ("include_raw_event", "true"),
-            ("updated_from", "2026-10-01"),
-            ("updated_to", "2026-10-31"),
-        ],
-    )
-    .respond_with(ResponseTemplate::new(200).set_body_json(with_event))
-    .expect(1)
-    .mount(&s)
-    .await;
-    get_list(
-        1,
-        40,
-        &[
-            ("ticket_type", "alert"),
-            ("lookup_fields", "updated"),
-            ("escalated_only", "true"),
-            ("include_raw_event", "true"),
-            ("updated_from", "2026-10-01"),
-            ("updated_to", "2026-10-31"),
-        ],
-    )
-    .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-    .expect(1)
-    .mount(&s)
-    .await;
+    get_list(0, 40, EVERY_FLAG)
+        .respond_with(ResponseTemplate::new(200).set_body_json(with_event))
+        .expect(1)
+        .mount(&s)
+        .await;
+    get_list(1, 40, EVERY_FLAG)
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&s)
+        .await;
     let o = cyderes(
         &s.uri(),
         &[
