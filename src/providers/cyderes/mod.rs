@@ -278,9 +278,9 @@ impl TicketSource for CyderesSource {
             .http
             .send_json_idempotent(Method::POST, url, &[], Body::Json(body), false)
             .await?;
-        let id = created.ticket_id.0.ok_or_else(|| Error::Api {
+        let id = created.ticket_id.0.ok_or_else(|| Error::Decode {
             provider: NAME.into(),
-            status: 201,
+            source: None,
             message: format!(
                 "the service request was created but the answer names no ticket_id ({})",
                 created.message.unwrap_or_default()
