@@ -399,6 +399,18 @@ pub(crate) mod isolation {
 
     const LONE: &str = "@@lone-surrogate@@";
 
+    /// A valid page's tickets: four copies of `base` (a fixture's ticket), told apart
+    /// by `id_key` = `ids(i)`.
+    pub(crate) fn tickets(base: &Value, id_key: &str, ids: fn(usize) -> Value) -> Vec<Value> {
+        (0..4)
+            .map(|i| {
+                let mut t = base.clone();
+                t[id_key] = ids(i);
+                t
+            })
+            .collect()
+    }
+
     /// Decodes `tickets` wrapped by `wrap` as a page, and again with one ticket mutated,
     /// and fails when any other ticket decodes differently.
     pub(crate) fn check<S, W, T, M>(

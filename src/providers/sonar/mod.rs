@@ -266,30 +266,20 @@ fn parse_error(status: StatusCode, body: &[u8]) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::lenient::isolation;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
 
     proptest! {
         #[test]
-        fn one_mutated_ticket_leaves_the_others_alone(
-            m in isolation::mutation(),
-            raw in any::<bool>(),
-        ) {
-            let base: Value =
-                serde_json::from_str(include_str!("../../../fixtures/sonar/tickets.json")).unwrap();
-            let tickets: Vec<Value> = (0..4)
-                .map(|i| {
-                    let mut t = base["tickets"][0].clone();
-                    t["guid"] = json!(format!("49272877-75f2-4c2f-9301-d21c4f9a100{i}"));
-                    t
-                })
-                .collect();
+        fn one_mutated_ticket_leaves_the_others_alone(m in isolation::mutation(), raw: bool) {
+            let page: Value = serde_json::from_str(include_str!("../../../fixtures/sonar/tickets.json")).unwrap();
+            let tickets = isolation::tickets(&page["tickets"][0], "guid", |i| {
+                json!(format!("49272877-75f2-4c2f-9301-d21c4f9a100{i}"))
+            });
+            let wrap = |t: Vec<Value>| json!({"total": t.len(), "tickets": t});
             let reader = Reader { provider: NAME, raw, map: map::ticket };
-            isolation::check::<Tickets, wire::Ticket, _, _>(
-                &reader,
-                &tickets,
-                |t| json!({"total": t.len(), "tickets": t}),
-                m,
-                |t| &t.id,
-            )?;
+            isolation::check::<Tickets, wire::Ticket, _, _>(&reader, &tickets, wrap, m, |t| &t.id)?;
         }
     }
 
@@ -329,7 +319,4 @@ mod tests {
         let e = SonarSource::check_guid("42").unwrap_err().to_string();
         assert!(e.contains("ticket number"), "{e}");
     }
-    use crate::providers::lenient::isolation;
-    use proptest::prelude::*;
-    use serde_json::{Value, json};
 }
