@@ -88,7 +88,7 @@ async fn pulls_2345_cases_in_three_pages_once_the_count_is_known() {
     assert_eq!(t["closed"], Value::Null);
 }
 
-// General guide: `count` -1 means the server stopped counting; page until a short page.
+// General guide: `count` -1 means the server stopped counting; page until an empty page (a short one may be a server cap).
 #[tokio::test(flavor = "multi_thread")]
 async fn count_minus_one_pages_one_after_another_until_an_empty_page() {
     let s = server().await;

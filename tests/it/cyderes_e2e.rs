@@ -85,7 +85,7 @@ async fn all_777_tickets_of_every_type_and_limit_300_in_two_requests() {
     .await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(lines(&o).len(), 300);
-    assert_eq!(list_requests(&sim).await, 4 + 2, "250 + 50");
+    assert_eq!(list_requests(&sim).await, 5 + 2, "250 + 50");
 
     let o = tix(
         &sim,

@@ -7,7 +7,7 @@
 //!   a GET since a search changes nothing. `limit`/`offset` go in the body, 1000 a page
 //!   by default (the system maximum is 100000); once `count` is known the other pages
 //!   are fetched concurrently. A `count` of -1 means the server gave up counting: then
-//!   pages follow one another until a short one.
+//!   pages follow one another until an empty one (a short page may be a server cap).
 //! - Traps: `closedTimestamp` is 0, not null, on open cases; a merged case answers its
 //!   GET with 301 to the surviving case, which is followed and reported.
 
