@@ -30,31 +30,105 @@ pub struct Capabilities {
     pub orgs: bool,
 }
 
-impl Capabilities {
-    /// Each operation's name with whether it is supported, in a fixed order.
-    pub fn operations(&self) -> [(&'static str, bool); 13] {
-        [
-            ("list", self.list),
-            ("get", self.get),
-            ("comments", self.comments),
-            ("add_comment", self.add_comment),
-            ("close", self.close),
-            ("create", self.create),
-            ("update", self.update),
-            ("attachments", self.attachments),
-            ("download", self.download),
-            ("upload", self.upload),
-            ("tags", self.tags),
-            ("iocs", self.iocs),
-            ("orgs", self.orgs),
-        ]
+/// One thing a provider may or may not do; the CLI checks it against [`Capabilities`]
+/// before any request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    List,
+    Get,
+    Comments,
+    AddComment,
+    Close,
+    Create,
+    Update,
+    Attachments,
+    Download,
+    Upload,
+    Tags,
+    Iocs,
+    Orgs,
+}
+
+impl Operation {
+    /// Every operation, in the order `tix providers` prints them.
+    pub const ALL: [Operation; 13] = [
+        Operation::List,
+        Operation::Get,
+        Operation::Comments,
+        Operation::AddComment,
+        Operation::Close,
+        Operation::Create,
+        Operation::Update,
+        Operation::Attachments,
+        Operation::Download,
+        Operation::Upload,
+        Operation::Tags,
+        Operation::Iocs,
+        Operation::Orgs,
+    ];
+
+    /// Its name in `tix providers` (stable, for scripts): `add_comment`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::List => "list",
+            Operation::Get => "get",
+            Operation::Comments => "comments",
+            Operation::AddComment => "add_comment",
+            Operation::Close => "close",
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Attachments => "attachments",
+            Operation::Download => "download",
+            Operation::Upload => "upload",
+            Operation::Tags => "tags",
+            Operation::Iocs => "iocs",
+            Operation::Orgs => "orgs",
+        }
     }
 
-    /// Whether the named operation is supported (unknown names are not).
-    pub fn supports(&self, operation: &str) -> bool {
-        self.operations()
-            .iter()
-            .any(|(name, ok)| *name == operation && *ok)
+    /// What it is in a sentence: "cyderes does not support adding comments".
+    pub fn doing(self) -> &'static str {
+        match self {
+            Operation::List => "listing tickets",
+            Operation::Get => "reading one ticket",
+            Operation::Comments => "reading comments",
+            Operation::AddComment => "adding comments",
+            Operation::Close => "closing tickets",
+            Operation::Create => "creating tickets",
+            Operation::Update => "updating tickets",
+            Operation::Attachments => "listing attachments",
+            Operation::Download => "downloading attachments",
+            Operation::Upload => "uploading attachments",
+            Operation::Tags => "tags",
+            Operation::Iocs => "indicators of compromise",
+            Operation::Orgs => "listing organizations",
+        }
+    }
+}
+
+impl Capabilities {
+    /// Whether `operation` is supported.
+    pub fn supports(&self, operation: Operation) -> bool {
+        match operation {
+            Operation::List => self.list,
+            Operation::Get => self.get,
+            Operation::Comments => self.comments,
+            Operation::AddComment => self.add_comment,
+            Operation::Close => self.close,
+            Operation::Create => self.create,
+            Operation::Update => self.update,
+            Operation::Attachments => self.attachments,
+            Operation::Download => self.download,
+            Operation::Upload => self.upload,
+            Operation::Tags => self.tags,
+            Operation::Iocs => self.iocs,
+            Operation::Orgs => self.orgs,
+        }
+    }
+
+    /// The supported operations, in [`Operation::ALL`]'s order.
+    pub fn operations(&self) -> impl Iterator<Item = Operation> + '_ {
+        Operation::ALL.into_iter().filter(|op| self.supports(*op))
     }
 }
 
@@ -80,36 +154,36 @@ pub trait TicketSource: fmt::Display + Send + Sync + 'static {
 
     /// One ticket, with its comments where the provider has them.
     async fn get(&self, _id: &str) -> Result<Ticket> {
-        Err(self.unsupported("get"))
+        Err(self.lacks(Operation::Get))
     }
 
     async fn comments(&self, _id: &str) -> Result<Vec<Comment>> {
-        Err(self.unsupported("comments"))
+        Err(self.lacks(Operation::Comments))
     }
 
     /// Adds a comment, sent once: a write that may have reached the server is never
     /// retried (no double comments).
     async fn add_comment(&self, _id: &str, _body: &str) -> Result<Comment> {
-        Err(self.unsupported("add_comment"))
+        Err(self.lacks(Operation::AddComment))
     }
 
     /// Closes the ticket, with a closing comment where given.
     async fn close(&self, _id: &str, _comment: Option<&str>) -> Result<()> {
-        Err(self.unsupported("close"))
+        Err(self.lacks(Operation::Close))
     }
 
     /// Opens a ticket; answers it as the provider now holds it.
     async fn create(&self, _new: &NewTicket) -> Result<Ticket> {
-        Err(self.unsupported("create"))
+        Err(self.lacks(Operation::Create))
     }
 
     /// Changes status, priority and/or adds a comment; answers the ticket as it now is.
     async fn update(&self, _id: &str, _change: &TicketUpdate) -> Result<Ticket> {
-        Err(self.unsupported("update"))
+        Err(self.lacks(Operation::Update))
     }
 
     async fn attachments(&self, _id: &str) -> Result<Vec<Attachment>> {
-        Err(self.unsupported("attachments"))
+        Err(self.lacks(Operation::Attachments))
     }
 
     /// Streams one attachment's bytes into `sink` (the CLI hands in a temporary file it
@@ -121,42 +195,74 @@ pub trait TicketSource: fmt::Display + Send + Sync + 'static {
         _attachment: &str,
         _sink: &mut (dyn AsyncWrite + Send + Unpin),
     ) -> Result<Attachment> {
-        Err(self.unsupported("download"))
+        Err(self.lacks(Operation::Download))
     }
 
     /// Attaches the file at `path` under the name `name`.
     async fn upload(&self, _id: &str, _path: &Path, _name: &str) -> Result<Attachment> {
-        Err(self.unsupported("upload"))
+        Err(self.lacks(Operation::Upload))
     }
 
     async fn tags(&self, _id: &str) -> Result<Vec<String>> {
-        Err(self.unsupported("tags"))
+        Err(self.lacks(Operation::Tags))
     }
 
     /// Adds tags; answers the ticket's tags afterwards.
     async fn add_tags(&self, _id: &str, _tags: &[String]) -> Result<Vec<String>> {
-        Err(self.unsupported("tags"))
+        Err(self.lacks(Operation::Tags))
     }
 
     async fn remove_tag(&self, _id: &str, _tag: &str) -> Result<()> {
-        Err(self.unsupported("tags"))
+        Err(self.lacks(Operation::Tags))
     }
 
     /// The organizations (tenants) the key can see, under `root` (id or name) when given.
     async fn orgs(&self, _root: Option<&str>) -> Result<Vec<Org>> {
-        Err(self.unsupported("orgs"))
+        Err(self.lacks(Operation::Orgs))
     }
 
     /// Indicators of compromise the provider shares.
     async fn iocs(&self, _query: &IocQuery) -> Result<Vec<Ioc>> {
-        Err(self.unsupported("iocs"))
+        Err(self.lacks(Operation::Iocs))
     }
 
     /// The error every unsupported operation returns.
-    fn unsupported(&self, operation: &'static str) -> Error {
+    fn lacks(&self, operation: Operation) -> Error {
         Error::Unsupported {
             provider: self.provider().to_owned(),
-            operation,
+            operation: operation.doing(),
         }
+    }
+
+    /// [`lacks`](Self::lacks) by the operation's name, for callers not yet moved to
+    /// [`Operation`]; an unknown name still says what was asked.
+    fn unsupported(&self, operation: &'static str) -> Error {
+        match Operation::ALL.into_iter().find(|op| op.name() == operation) {
+            Some(op) => self.lacks(op),
+            None => Error::Unsupported {
+                provider: self.provider().to_owned(),
+                operation,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_one_name_and_reads_as_a_phrase() {
+        let names: std::collections::HashSet<&str> =
+            Operation::ALL.iter().map(|op| op.name()).collect();
+        assert_eq!(names.len(), Operation::ALL.len());
+        assert_eq!(Operation::AddComment.doing(), "adding comments");
+        let only_get = Capabilities {
+            get: true,
+            ..Capabilities::default()
+        };
+        assert!(only_get.supports(Operation::Get));
+        assert!(!only_get.supports(Operation::AddComment));
+        assert_eq!(only_get.operations().collect::<Vec<_>>(), [Operation::Get]);
     }
 }

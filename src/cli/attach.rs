@@ -9,6 +9,7 @@ use super::target::{self, Conn};
 use crate::atomic_file::AtomicFile;
 use crate::error::{Error, Result};
 use crate::output::write_records;
+use crate::source::Operation;
 use std::path::{Path, PathBuf};
 
 /// The keys of a printed attachment.
@@ -67,7 +68,7 @@ pub async fn run(cmd: AttachCommand, ctx: &mut Ctx) -> Result<u8> {
             out,
         } => {
             let opts = out.record_options(&ctx.io, ATTACHMENT_KEYS)?;
-            let source = target::open(ctx, &provider, &conn, "attachments")?;
+            let source = target::open(ctx, &provider, &conn, Operation::Attachments)?;
             let list = source.attachments(&id).await?;
             write_records(&opts, ATTACHMENT_KEYS, &list, &mut ctx.io.out())?;
             if list.is_empty() {
@@ -106,7 +107,7 @@ pub async fn run(cmd: AttachCommand, ctx: &mut Ctx) -> Result<u8> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .ok_or_else(|| Error::invalid("<FILE>", file.display(), "a file path"))?,
             };
-            let source = target::open(ctx, &provider, &conn, "upload")?;
+            let source = target::open(ctx, &provider, &conn, Operation::Upload)?;
             let added = source.upload(&id, &file, &name).await?;
             write_records(&opts, ATTACHMENT_KEYS, &[added], &mut ctx.io.out())?;
             Ok(0)
@@ -124,7 +125,7 @@ async fn get(
     conn: &Conn,
 ) -> Result<u8> {
     if to.as_deref() == Some(Path::new("-")) {
-        let source = target::open(ctx, provider, conn, "download")?;
+        let source = target::open(ctx, provider, conn, Operation::Download)?;
         let mut stdout = tokio::io::stdout();
         source.download(id, attachment, &mut stdout).await?;
         return Ok(0);
@@ -145,7 +146,7 @@ async fn get(
     if let Some(dest) = &fixed {
         refuse_existing(dest, force)?;
     }
-    let source = target::open(ctx, provider, conn, "download")?;
+    let source = target::open(ctx, provider, conn, Operation::Download)?;
     let file = AtomicFile::new_in(&dir).map_err(|e| {
         Error::invalid("--to", dir.display(), format!("a writable directory ({e})"))
     })?;

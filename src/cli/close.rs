@@ -3,6 +3,7 @@
 use super::Ctx;
 use super::target::{self, Conn};
 use crate::error::{Error, Result};
+use crate::source::Operation;
 
 #[derive(Debug, clap::Args)]
 pub struct CloseArgs {
@@ -21,7 +22,7 @@ pub async fn run(args: CloseArgs, ctx: &mut Ctx) -> Result<u8> {
     if args.comment.as_deref().is_some_and(|c| c.trim().is_empty()) {
         return Err(Error::invalid("--comment", "", "non-empty text"));
     }
-    let source = target::open(ctx, &args.provider, &args.conn, "close")?;
+    let source = target::open(ctx, &args.provider, &args.conn, Operation::Close)?;
     source.close(&args.id, args.comment.as_deref()).await?;
     ctx.io
         .note(&format!("closed {} {}", source.provider(), args.id));

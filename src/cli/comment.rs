@@ -5,6 +5,7 @@ use super::target::{self, Conn};
 use super::{Ctx, text_input};
 use crate::error::Result;
 use crate::output::write_records;
+use crate::source::Operation;
 use std::path::PathBuf;
 
 /// The keys of a printed comment.
@@ -31,7 +32,7 @@ pub struct CommentArgs {
 pub async fn run(args: CommentArgs, ctx: &mut Ctx) -> Result<u8> {
     let opts = args.out.record_options(&ctx.io, COMMENT_KEYS)?;
     let body = text_input::read("<TEXT>", args.text.as_deref(), args.file.as_deref())?;
-    let source = target::open(ctx, &args.provider, &args.conn, "add_comment")?;
+    let source = target::open(ctx, &args.provider, &args.conn, Operation::AddComment)?;
     let comment = source.add_comment(&args.id, &body).await?;
     write_records(&opts, COMMENT_KEYS, &[comment], &mut ctx.io.out())?;
     Ok(0)

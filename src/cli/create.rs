@@ -7,6 +7,7 @@ use super::target::{self, Conn};
 use super::{Ctx, text_input, words};
 use crate::error::{Error, Result};
 use crate::model::NewTicket;
+use crate::source::Operation;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -71,7 +72,7 @@ pub async fn run(args: CreateArgs, ctx: &mut Ctx) -> Result<u8> {
         category: args.category,
         restricted: args.restricted,
     };
-    let source = target::open(ctx, &args.provider, &args.conn, "create")?;
+    let source = target::open(ctx, &args.provider, &args.conn, Operation::Create)?;
     let ticket = source.create(&new).await?;
     print_ticket(&ctx.io, &opts, &ticket)?;
     Ok(0)

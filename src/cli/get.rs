@@ -6,6 +6,7 @@ use super::{Ctx, Io};
 use crate::error::Result;
 use crate::model::Ticket;
 use crate::output::{Format, OutputOptions, write_detail, writer};
+use crate::source::Operation;
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
@@ -22,7 +23,7 @@ pub struct GetArgs {
 
 pub async fn run(args: GetArgs, ctx: &mut Ctx) -> Result<u8> {
     let opts = args.out.options(&ctx.io)?;
-    let source = target::open(ctx, &args.provider, &args.conn, "get")?;
+    let source = target::open(ctx, &args.provider, &args.conn, Operation::Get)?;
     let ticket = source.get(&args.id).await?;
     print_ticket(&ctx.io, &opts, &ticket)?;
     Ok(0)

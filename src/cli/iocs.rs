@@ -6,6 +6,7 @@ use super::{Ctx, when};
 use crate::error::{Error, Result};
 use crate::model::{Ioc, IocQuery};
 use crate::output::write_records;
+use crate::source::Operation;
 
 #[derive(Debug, clap::Args)]
 pub struct IocsArgs {
@@ -37,7 +38,7 @@ pub async fn run(args: IocsArgs, ctx: &mut Ctx) -> Result<u8> {
     if args.limit == Some(0) {
         return Err(Error::invalid("--limit", 0, "a positive integer"));
     }
-    let source = target::open(ctx, &args.provider, &args.conn, "iocs")?;
+    let source = target::open(ctx, &args.provider, &args.conn, Operation::Iocs)?;
     let mut iocs = source
         .iocs(&IocQuery {
             since,

@@ -6,6 +6,7 @@ use super::target::{self, Conn};
 use crate::error::Result;
 use crate::model::Org;
 use crate::output::write_records;
+use crate::source::Operation;
 
 #[derive(Debug, clap::Args)]
 pub struct OrgsArgs {
@@ -23,7 +24,7 @@ pub struct OrgsArgs {
 
 pub async fn run(args: OrgsArgs, ctx: &mut Ctx) -> Result<u8> {
     let opts = args.out.record_options(&ctx.io, Org::FIELDS)?;
-    let source = target::open(ctx, &args.provider, &args.conn, "orgs")?;
+    let source = target::open(ctx, &args.provider, &args.conn, Operation::Orgs)?;
     let orgs = source.orgs(args.root.as_deref()).await?;
     write_records(&opts, Org::FIELDS, &orgs, &mut ctx.io.out())?;
     if orgs.is_empty() {

@@ -23,7 +23,7 @@ pub fn run(args: ProvidersArgs, ctx: &Ctx) -> Result<u8> {
                     "env": env_vars(p),
                     "default_base_url": p.default_base_url,
                     "page_size": {"min": p.min_page_size, "max": p.max_page_size},
-                    "supports": p.capabilities.operations().iter().filter(|(_, ok)| *ok).map(|(n, _)| *n).collect::<Vec<_>>(),
+                    "supports": p.capabilities.operations().map(|op| op.name()).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -36,13 +36,7 @@ pub fn run(args: ProvidersArgs, ctx: &Ctx) -> Result<u8> {
             .load_style(comfy_table::presets::NOTHING);
         table.set_header(["PROVIDER", "PAGE", "SUPPORTS", "ENVIRONMENT"]);
         for p in PROVIDERS {
-            let ops: Vec<&str> = p
-                .capabilities
-                .operations()
-                .iter()
-                .filter(|(_, ok)| *ok)
-                .map(|(n, _)| *n)
-                .collect();
+            let ops: Vec<&str> = p.capabilities.operations().map(|op| op.name()).collect();
             table.add_row([
                 p.name.to_owned(),
                 format!("{}..={}", p.min_page_size, p.max_page_size),

@@ -5,6 +5,7 @@ use super::output_args::OutputArgs;
 use super::target::{self, Conn};
 use crate::error::{Error, Result};
 use crate::output::write_records;
+use crate::source::Operation;
 use serde::Serialize;
 
 const TAG_KEYS: &[&str] = &["tag"];
@@ -44,7 +45,7 @@ pub async fn run(args: TagsArgs, ctx: &mut Ctx) -> Result<u8> {
     if args.action != "list" && args.tags.iter().all(|t| t.trim().is_empty()) {
         return Err(Error::invalid("<TAG>", "", "at least one tag"));
     }
-    let source = target::open(ctx, &args.provider, &args.conn, "tags")?;
+    let source = target::open(ctx, &args.provider, &args.conn, Operation::Tags)?;
     let tags = match args.action.as_str() {
         "add" => source.add_tags(&args.id, &args.tags).await?,
         "rm" => {

@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::config::Selection;
 use crate::error::{Error, Result};
-use crate::source::TicketSource;
+use crate::source::{Operation, TicketSource};
 use std::path::PathBuf;
 
 /// `--base-url` and `--ca-file`.
@@ -18,19 +18,18 @@ pub struct Conn {
     pub ca_file: Option<PathBuf>,
 }
 
-/// Builds `provider`'s source after checking that it supports `operation` (a name from
-/// `Capabilities::operations`).
+/// Builds `provider`'s source after checking that it supports `operation`.
 pub fn open(
     ctx: &mut Ctx,
     provider: &str,
     conn: &Conn,
-    operation: &'static str,
+    operation: Operation,
 ) -> Result<Box<dyn TicketSource>> {
     let info = crate::providers::provider(provider)?;
     if !info.capabilities.supports(operation) {
         return Err(Error::Unsupported {
             provider: info.name.into(),
-            operation,
+            operation: operation.doing(),
         });
     }
     ctx.source(Selection {

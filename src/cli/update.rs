@@ -6,6 +6,7 @@ use super::target::{self, Conn};
 use super::{Ctx, words};
 use crate::error::{Error, Result};
 use crate::model::TicketUpdate;
+use crate::source::Operation;
 
 #[derive(Debug, clap::Args)]
 pub struct UpdateArgs {
@@ -47,7 +48,7 @@ pub async fn run(args: UpdateArgs, ctx: &mut Ctx) -> Result<u8> {
             "at least one of --status, --priority, --comment",
         ));
     }
-    let source = target::open(ctx, &args.provider, &args.conn, "update")?;
+    let source = target::open(ctx, &args.provider, &args.conn, Operation::Update)?;
     let ticket = source.update(&args.id, &change).await?;
     print_ticket(&ctx.io, &opts, &ticket)?;
     Ok(0)

@@ -288,88 +288,85 @@ impl HttpClient {
             .0)
     }
 
-    /// The body of a successful answer that is a JSON object or array, as bytes, retried like
-    /// [`send_json_idempotent`](Self::send_json_idempotent): for answers the caller reads
-    /// itself, such as a page of tickets decoded one ticket at a time when one is broken.
-    pub async fn send_bytes(
+    /// A request whose answer the caller reads itself with `read` (a page of tickets
+    /// read one ticket at a time when one is broken), retried like
+    /// [`send_json_idempotent`](Self::send_json_idempotent). `read` answering
+    /// [`Error::Transport`] means the body was cut short: asked again when `idempotent`.
+    pub async fn send_read<T>(
+        &self,
+        method: Method,
+        url: Url,
+        query: &[(&str, String)],
+        body: Body,
+        idempotent: bool,
+        read: impl Fn(&[u8]) -> Result<T>,
+    ) -> Result<T> {
+        self.send_reading(method, url, query, body, idempotent, |bytes, _| read(bytes))
+            .await
+    }
+
+    /// Sends until an answer is read by `read`, or fails for good: `read` answering
+    /// [`Error::Transport`] (a body cut short) is asked again when `idempotent`; any
+    /// other error of `read` is final, since the same bytes would come again.
+    async fn send_reading<T>(
         &self,
         method: Method,
         mut url: Url,
         query: &[(&str, String)],
         body: Body,
         idempotent: bool,
-    ) -> Result<bytes::Bytes> {
+        read: impl Fn(&[u8], &HeaderMap) -> Result<T>,
+    ) -> Result<T> {
         add_query(&mut url, query);
-        let (method, url, body) = (&method, &url, &body);
+        let (method, url, body, read) = (&method, &url, &body, &read);
         self.retrying(method, url, || async move {
             match self.attempt(method, url, body, idempotent).await {
-                // A JSON object or array that does not end as one was cut short on the
-                // way (checked without parsing: the caller parses once).
-                Attempt::Done((bytes, _))
-                    if idempotent
-                        && !matches!(bytes.trim_ascii_end().last(), Some(b'}' | b']')) =>
-                {
-                    Attempt::Retry {
-                        error: self.cut_short(method, url),
-                        after: None,
+                Attempt::Done((bytes, headers)) => match read(&bytes, &headers) {
+                    Ok(value) => Attempt::Done(value),
+                    Err(error @ Error::Transport { .. }) if idempotent => {
+                        Attempt::Retry { error, after: None }
                     }
-                }
-                other => other.map(|(bytes, _)| bytes),
-            }
-        })
-        .await
-    }
-
-    fn cut_short(&self, method: &Method, url: &Url) -> Error {
-        Error::Transport {
-            provider: self.provider.into(),
-            message: format!("the answer to {method} {} was cut short", url.path()),
-        }
-    }
-
-    async fn send_json_as<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        mut url: Url,
-        query: &[(&str, String)],
-        body: Body,
-        idempotent: bool,
-    ) -> Result<(T, HeaderMap)> {
-        add_query(&mut url, query);
-        let (method, url, body) = (&method, &url, &body);
-        self.retrying(method, url, || async move {
-            match self.attempt(method, url, body, idempotent).await {
-                Attempt::Done((bytes, headers)) => {
-                    // An empty answer (204) is JSON null.
-                    let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-                        b"null"
-                    } else {
-                        &bytes
-                    };
-                    match serde_json::from_slice::<T>(json) {
-                        Ok(value) => Attempt::Done((value, headers)),
-                        // JSON that stops mid-way was cut short on the way: asking again helps.
-                        Err(e) if e.is_eof() && idempotent => Attempt::Retry {
-                            error: self.cut_short(method, url),
-                            after: None,
-                        },
-                        // The same bytes would come again: an answer not as documented is
-                        // never retried.
-                        Err(e) => Attempt::Fail(Error::decode(
-                            self.provider,
-                            format_args!(
-                                "the answer to {method} {} is not the JSON expected",
-                                url.path()
-                            ),
-                            e,
-                        )),
-                    }
-                }
+                    Err(error) => Attempt::Fail(error),
+                },
                 Attempt::Retry { error, after } => Attempt::Retry { error, after },
                 Attempt::Fail(error) => Attempt::Fail(error),
             }
         })
         .await
+    }
+
+    async fn send_json_as<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        query: &[(&str, String)],
+        body: Body,
+        idempotent: bool,
+    ) -> Result<(T, HeaderMap)> {
+        let what = format!("the answer to {method} {}", url.path());
+        let read = |bytes: &[u8], headers: &HeaderMap| {
+            // An empty answer (204) is JSON null.
+            let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+                b"null"
+            } else {
+                bytes
+            };
+            match serde_json::from_slice::<T>(json) {
+                Ok(value) => Ok((value, headers.clone())),
+                // JSON that stops mid-way was cut short on the way: asking again helps.
+                Err(e) if e.is_eof() => Err(Error::Transport {
+                    provider: self.provider.into(),
+                    message: format!("{what} was cut short"),
+                }),
+                Err(e) => Err(Error::decode(
+                    self.provider,
+                    format_args!("{what} is not the JSON expected"),
+                    e,
+                )),
+            }
+        };
+        self.send_reading(method, url, query, body, idempotent, read)
+            .await
     }
 
     /// Streams the body of a GET into `sink`, chunk by chunk, so memory stays at one

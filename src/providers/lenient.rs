@@ -355,3 +355,117 @@ mod tests {
         assert!(why.contains("`id`"), "{why}");
     }
 }
+
+/// The property of issue 24, checked for each provider in its own tests: no single
+/// mutated ticket of a valid page changes how the other tickets of that page decode.
+#[cfg(test)]
+pub(crate) mod isolation {
+    use super::*;
+    use proptest::prelude::*;
+    use std::fmt::Debug;
+
+    /// What is done to one field of one ticket.
+    #[derive(Debug, Clone)]
+    pub(crate) enum Mutation {
+        Remove,
+        Replace(Value),
+        /// The field becomes a string ending in half a UTF-16 surrogate pair.
+        LoneSurrogate,
+    }
+
+    fn json() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            ".{0,12}".prop_map(Value::from),
+            proptest::collection::vec(any::<i32>(), 0..3).prop_map(Value::from),
+            Just(serde_json::json!({"unexpected": [1, {"deeper": null}]})),
+        ]
+    }
+
+    /// Which ticket, which of its fields (an index into its sorted keys), and what.
+    pub(crate) fn mutation() -> impl Strategy<Value = (usize, usize, Mutation)> {
+        let what = prop_oneof![
+            Just(Mutation::Remove),
+            Just(Mutation::LoneSurrogate),
+            json().prop_map(Mutation::Replace),
+        ];
+        (0usize..64, 0usize..64, what)
+    }
+
+    const LONE: &str = "@@lone-surrogate@@";
+
+    /// A valid page's tickets: four copies of `base` (a fixture's ticket), told apart
+    /// by `id_key` = `ids(i)`.
+    pub(crate) fn tickets(base: &Value, id_key: &str, ids: fn(usize) -> Value) -> Vec<Value> {
+        (0..4)
+            .map(|i| {
+                let mut t = base.clone();
+                t[id_key] = ids(i);
+                t
+            })
+            .collect()
+    }
+
+    /// Decodes `tickets` wrapped by `wrap` as a page, and again with one ticket mutated,
+    /// and fails when any other ticket decodes differently.
+    pub(crate) fn check<S, W, T, M>(
+        reader: &Reader<M>,
+        tickets: &[Value],
+        wrap: fn(Vec<Value>) -> Value,
+        (victim, field, what): (usize, usize, Mutation),
+        id: fn(&T) -> &str,
+    ) -> std::result::Result<(), TestCaseError>
+    where
+        S: Shape,
+        W: DeserializeOwned,
+        T: PartialEq + Debug,
+        M: Fn(W, Option<Value>) -> T,
+    {
+        let page = |tickets: Vec<Value>| {
+            serde_json::to_string(&wrap(tickets))
+                .unwrap()
+                .replace(&format!("\"{LONE}\""), "\"cut \\ud83d\"")
+        };
+        let before = reader
+            .page::<S, W, T>(page(tickets.to_vec()).as_bytes(), 0, id)
+            .unwrap();
+        prop_assert_eq!(before.items.len(), tickets.len(), "the page is valid");
+        let victim = victim % tickets.len();
+        let mut mutated = tickets.to_vec();
+        let object = mutated[victim].as_object_mut().unwrap();
+        let mut keys: Vec<String> = object.keys().cloned().collect();
+        keys.sort();
+        let key = keys[field % keys.len()].clone();
+        match what {
+            Mutation::Remove => {
+                object.remove(&key);
+            }
+            Mutation::Replace(v) => {
+                object.insert(key, v);
+            }
+            Mutation::LoneSurrogate => {
+                object.insert(key, Value::from(LONE));
+            }
+        }
+        let after = reader
+            .page::<S, W, T>(page(mutated).as_bytes(), 0, id)
+            .map_err(|e| TestCaseError::fail(format!("the page failed: {e}")))?;
+        let mut others = after.items;
+        prop_assert!(
+            others.len() + after.unreadable.len() == tickets.len(),
+            "each ticket is read or reported"
+        );
+        if others.len() == tickets.len() {
+            others.remove(victim);
+        }
+        let mut expected = before.items;
+        expected.remove(victim);
+        prop_assert_eq!(others, expected);
+        Ok(())
+    }
+}

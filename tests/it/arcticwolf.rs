@@ -637,8 +637,116 @@ async fn create_is_unsupported_before_any_request() {
     .await;
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("arcticwolf does not support create"),
+        stderr(&o).contains("arcticwolf does not support creating tickets"),
         "{}",
         stderr(&o)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_broken_ticket_never_sinks_a_page() {
+    let s = server().await;
+    mount_orgs(&s, 1).await;
+    list_of("us002", BACON)
+        .and(query_param("offset", "0"))
+        .respond_with(crate::sonar::raw_fixture(
+            "arcticwolf",
+            "tickets-broken.json",
+        ))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let o = aw(
+        &s.uri(),
+        &[
+            "list",
+            "--provider",
+            "arcticwolf",
+            "--org",
+            "Bacon Security",
+            "--raw",
+            "-o",
+            "jsonl",
+        ],
+    )
+    .await;
+    let ordinary =
+        crate::sonar::broken_fixture("arcticwolf", "tickets-broken.json")["results"][3].clone();
+    crate::sonar::a_broken_page_loses_only_its_unreadable_ticket(
+        &o,
+        "arcticwolf",
+        ("title", "createdAt", "31/07/2026 10:00"),
+        &ordinary,
+    );
+}
+
+/// A source built as `tix` builds it, against the mock.
+fn source(url: &str) -> Box<dyn tix::source::TicketSource> {
+    tix::providers::build(tix::config::SourceConfig {
+        provider: &tix::providers::arcticwolf::INFO.spec,
+        profile: None,
+        http: tix::http::HttpOptions::new(url.parse().unwrap()),
+        api_key: KEY.to_string().into(),
+        options: Default::default(),
+    })
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_that_lists_and_reads_30_tickets_asks_for_organizations_once_and_each_ticket_once() {
+    use futures::StreamExt;
+    let s = server().await;
+    // Two pods, three organizations: at most one discovery per pod, and here one in all.
+    mount_orgs(&s, 1).await;
+    list_of("us002", BACON)
+        .respond_with(page(BACON, 30, 0, 1..31))
+        .expect(1)
+        .mount(&s)
+        .await;
+    for org in [FJORD, MAPLE] {
+        let pod = if org == FJORD { "eu001" } else { "us002" };
+        list_of(pod, org)
+            .respond_with(page(org, 0, 0, 0..0))
+            .expect(1)
+            .mount(&s)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(format!(
+            "^{}/[0-9]+$",
+            tickets_path("us002", BACON)
+        )))
+        .and(query_param("includeComments", "true"))
+        .and(bearer())
+        .respond_with(move |r: &Request| {
+            let n: u64 = r.url.path().rsplit('/').next().unwrap().parse().unwrap();
+            let mut t = fixture("arcticwolf", "ticket.json");
+            t["id"] = json!(n);
+            ResponseTemplate::new(200).set_body_json(t)
+        })
+        .expect(30)
+        .mount(&s)
+        .await;
+    let aw = source(&s.uri());
+    let query = tix::model::Query {
+        concurrency: 4,
+        ..Default::default()
+    };
+    let listed: Vec<_> = aw.list(&query).collect().await;
+    assert_eq!(listed.len(), 30);
+    for t in listed {
+        let id = t.unwrap().id;
+        // What pushing a ticket elsewhere reads of it: the ticket, its comments, its files.
+        assert_eq!(aw.get(&id).await.unwrap().id, id);
+        aw.comments(&id).await.unwrap();
+        aw.attachments(&id).await.unwrap();
+    }
+    let organizations = s
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v1/organizations")
+        .count();
+    assert_eq!(organizations, 1);
 }

@@ -88,7 +88,7 @@ async fn pulls_2345_cases_in_three_pages_once_the_count_is_known() {
     assert_eq!(t["closed"], Value::Null);
 }
 
-// General guide: `count` -1 means the server stopped counting; page until a short page.
+// General guide: `count` -1 means the server stopped counting; page until an empty page (a short one may be a server cap).
 #[tokio::test(flavor = "multi_thread")]
 async fn count_minus_one_pages_one_after_another_until_an_empty_page() {
     let s = server().await;
@@ -342,4 +342,26 @@ async fn a_503_on_the_search_is_retried() {
     let o = argus(&s.uri(), &["list", "--provider", "argus", "-o", "jsonl"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(lines(&o).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_broken_case_never_sinks_a_page() {
+    let s = server().await;
+    search()
+        .respond_with(crate::sonar::raw_fixture("argus", "search-broken.json"))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let o = argus(
+        &s.uri(),
+        &["list", "--provider", "argus", "--raw", "-o", "jsonl"],
+    )
+    .await;
+    let ordinary = crate::sonar::broken_fixture("argus", "search-broken.json")["data"][3].clone();
+    crate::sonar::a_broken_page_loses_only_its_unreadable_ticket(
+        &o,
+        "argus",
+        ("subject", "createdTimestamp", "2023-11-14T22:13:20Z"),
+        &ordinary,
+    );
 }

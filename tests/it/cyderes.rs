@@ -151,44 +151,32 @@ async fn limit_300_is_two_requests_of_250_and_50() {
     assert_eq!(lines(&o).len(), 300);
 }
 
+/// What `every_list_flag_reaches_the_server_as_documented` sends besides skip/limit.
+const EVERY_FLAG: &[(&str, &str)] = &[
+    ("ticket_type", "alert"),
+    ("lookup_fields", "updated"),
+    ("escalated_only", "true"),
+    ("include_raw_event", "true"),
+    ("updated_from", "2026-10-01"),
+    ("updated_to", "2026-10-31"),
+];
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_list_flag_reaches_the_server_as_documented() {
     let s = server().await;
     let mut with_event = tickets(0..1);
     with_event[0]["raw_event_description"] = json!("{\"EventID\": 4624}");
     with_event[0]["updated"] = json!("2026-10-15T12:00:00Z");
-    get_list(
-        0,
-        40,
-        &[
-            ("ticket_type", "alert"),
-            ("lookup_fields", "updated"),
-            ("escalated_only", "true"),
-            ("include_raw_event", "true"),
-            ("updated_from", "2026-10-01"),
-            ("updated_to", "2026-10-31"),
-        ],
-    )
-    .respond_with(ResponseTemplate::new(200).set_body_json(with_event))
-    .expect(1)
-    .mount(&s)
-    .await;
-    get_list(
-        1,
-        40,
-        &[
-            ("ticket_type", "alert"),
-            ("lookup_fields", "updated"),
-            ("escalated_only", "true"),
-            ("include_raw_event", "true"),
-            ("updated_from", "2026-10-01"),
-            ("updated_to", "2026-10-31"),
-        ],
-    )
-    .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-    .expect(1)
-    .mount(&s)
-    .await;
+    get_list(0, 40, EVERY_FLAG)
+        .respond_with(ResponseTemplate::new(200).set_body_json(with_event))
+        .expect(1)
+        .mount(&s)
+        .await;
+    get_list(1, 40, EVERY_FLAG)
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&s)
+        .await;
     let o = cyderes(
         &s.uri(),
         &[
@@ -372,4 +360,31 @@ async fn a_502_page_is_retried() {
     let o = cyderes(&s.uri(), &["list", "--provider", "cyderes", "-o", "jsonl"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(lines(&o).len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_broken_ticket_never_sinks_a_page() {
+    let s = server().await;
+    get_list(0, 250, DEFAULTS)
+        .respond_with(crate::sonar::raw_fixture("cyderes", "tickets-broken.json"))
+        .expect(1)
+        .mount(&s)
+        .await;
+    get_list(4, 250, DEFAULTS)
+        .respond_with(page(0..0))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let o = cyderes(
+        &s.uri(),
+        &["list", "--provider", "cyderes", "--raw", "-o", "jsonl"],
+    )
+    .await;
+    let ordinary = crate::sonar::broken_fixture("cyderes", "tickets-broken.json")[3].clone();
+    crate::sonar::a_broken_page_loses_only_its_unreadable_ticket(
+        &o,
+        "cyderes",
+        ("short_description", "created", "last Tuesday"),
+        &ordinary,
+    );
 }

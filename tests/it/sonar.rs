@@ -570,4 +570,80 @@ async fn on_a_terminal_each_line_is_out_before_the_listing_ends() {
     })
     .await
     .unwrap();
+/// The body of `fixtures/<provider>/<name>` as the server sends it, byte for byte (a
+/// lone surrogate escape survives no JSON round trip).
+pub(crate) fn raw_fixture(provider: &str, name: &str) -> ResponseTemplate {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(provider)
+        .join(name);
+    ResponseTemplate::new(200).set_body_raw(std::fs::read(file).unwrap(), "application/json")
+}
+
+/// A `*-broken.json` fixture as JSON, its lone surrogate read as U+FFFD.
+pub(crate) fn broken_fixture(provider: &str, name: &str) -> Value {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(provider)
+        .join(name);
+    let text = std::fs::read_to_string(file).unwrap();
+    serde_json::from_str(&text.replace("\\ud83d", "\\ufffd")).unwrap()
+}
+
+/// What every provider does with its `*-broken.json` page (issue 24): a lone-surrogate
+/// title, an unreadable time (`time_key` = `bad_time`), a ticket without an id and an
+/// ordinary ticket. The first two are printed (U+FFFD in the title, normalized and raw;
+/// a null time, the original in raw), the third is a warning naming its position and
+/// the provider, the fourth is printed intact, and the run exits 6.
+pub(crate) fn a_broken_page_loses_only_its_unreadable_ticket(
+    o: &std::process::Output,
+    provider: &str,
+    (title_key, time_key, bad_time): (&str, &str, &str),
+    ordinary: &Value,
+) {
+    let err = stderr(o);
+    assert_eq!(code(o), 6, "{err}");
+    let items = lines(o);
+    assert_eq!(items.len(), 3, "{}", stdout(o));
+    let cut = items[0]["title"].as_str().unwrap();
+    assert!(cut.ends_with("from \u{fffd}"), "{cut}");
+    assert_eq!(items[0]["raw"][title_key], cut, "raw holds U+FFFD too");
+    assert_eq!(items[1]["created"], Value::Null, "{}", items[1]);
+    assert_eq!(
+        items[1]["raw"][time_key], bad_time,
+        "raw keeps the original"
+    );
+    assert!(items[2]["created"].is_string(), "{}", items[2]);
+    assert_eq!(items[2]["title"], ordinary[title_key]);
+    assert_eq!(items[2]["raw"], *ordinary, "the ordinary ticket is intact");
+    assert!(
+        err.contains(&format!("{provider}: ticket 3 of the listing")),
+        "the ticket without an id is named by position: {err}"
+    );
+    assert!(
+        err.contains(&format!("unreadable `{time_key}`")),
+        "the unreadable time is a warning: {err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_broken_ticket_never_sinks_a_page() {
+    let s = server().await;
+    get_list()
+        .respond_with(raw_fixture("sonar", "tickets-broken.json"))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let o = sonar(
+        &s.uri(),
+        &["list", "--provider", "sonar", "--raw", "-o", "jsonl"],
+    )
+    .await;
+    let ordinary = broken_fixture("sonar", "tickets-broken.json")["tickets"][3].clone();
+    a_broken_page_loses_only_its_unreadable_ticket(
+        &o,
+        "sonar",
+        ("title", "created", "the 14th of September"),
+        &ordinary,
+    );
 }

@@ -128,16 +128,17 @@ async fn fetch_page(lister: &Lister, org: &OrgRef, req: PageRequest) -> Result<P
     let mut query = lister.params.clone();
     query.push(("offset", req.offset.to_string()));
     query.push(("limit", req.limit.to_string()));
-    let bytes = lister
-        .http
-        .send_bytes(Method::GET, url, &query, Body::Empty, true)
-        .await?;
     let reader = Reader {
         provider: NAME,
         raw: lister.raw,
         map: |w, raw| map::ticket(w, org, raw),
     };
-    reader.page::<Tickets, wire::Ticket, _>(&bytes, req.offset, |t| &t.id)
+    lister
+        .http
+        .send_read(Method::GET, url, &query, Body::Empty, true, |bytes| {
+            reader.page::<Tickets, wire::Ticket, _>(bytes, req.offset, |t| &t.id)
+        })
+        .await
 }
 
 /// `{"results": [...], "meta": {"total": N}}`.
@@ -204,6 +205,21 @@ fn bare(e: &Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::lenient::isolation;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    proptest! {
+        #[test]
+        fn one_mutated_ticket_leaves_the_others_alone(m in isolation::mutation(), raw: bool) {
+            let page: Value = serde_json::from_str(include_str!("../../../fixtures/arcticwolf/tickets-page.json")).unwrap();
+            let tickets = isolation::tickets(&page["results"][0], "id", |i| json!(100 + i));
+            let wrap = |t: Vec<Value>| json!({"results": t, "meta": {"total": t.len()}});
+            let bacon = org("2c3ef37e-2142-44fc-9621-0242ac131202", "us002");
+            let reader = Reader { provider: NAME, raw, map: |w, raw| map::ticket(w, &bacon, raw) };
+            isolation::check::<Tickets, wire::Ticket, _, _>(&reader, &tickets, wrap, m, |t| &t.id)?;
+        }
+    }
 
     fn org(id: &str, pod: &str) -> OrgRef {
         OrgRef {

@@ -114,8 +114,8 @@ pub(super) fn ticket(w: wire::Ticket, org: &OrgRef, raw: Option<serde_json::Valu
         t.priority_raw = Some(p);
     }
     t.kind = w.kind;
-    t.created = lenient::time(NAME, "created_at", &t.id, w.created_at.as_deref(), time);
-    t.updated = lenient::time(NAME, "updated_at", &t.id, w.updated_at.as_deref(), time);
+    t.created = lenient::time(NAME, "createdAt", &t.id, w.created_at.as_deref(), time);
+    t.updated = lenient::time(NAME, "updatedAt", &t.id, w.updated_at.as_deref(), time);
     t.assignees = person(w.assignee).into_iter().collect();
     t.comments = w.comments.map(|cs| cs.into_iter().map(comment).collect());
     t.raw = raw;

@@ -343,13 +343,10 @@ impl TicketSource for ArcticWolfSource {
             .find(|a| a.id == aid)
             .ok_or_else(|| not_found(&what))?;
         if meta.deleted {
-            return Err(Error::Api {
-                provider: NAME.into(),
-                status: 410,
-                message: format!(
-                    "attachment {aid} was deleted; Arctic Wolf lists it for audit only"
-                ),
-            });
+            // Listed "for audit purposes" only: to the user it is gone (exit 4).
+            return Err(not_found(&format!(
+                "{what} (deleted; Arctic Wolf lists it for audit only)"
+            )));
         }
         let number = w.id.to_string();
         let url = self.endpoints.tickets(
@@ -362,16 +359,13 @@ impl TicketSource for ArcticWolfSource {
             .get_json(url, &[])
             .await
             .map_err(|e| with_id(e, &what))?;
-        let signed = url::Url::parse(&signed.url).map_err(|e| Error::Api {
-            provider: NAME.into(),
-            status: 200,
-            message: format!("the download URL is not a URL: {e}"),
-        })?;
+        let signed = url::Url::parse(&signed.url)
+            .map_err(|e| Error::decode(NAME, "the download URL is not a URL", e))?;
         if signed.scheme() != "https" && !(signed.scheme() == "http" && is_loopback(&signed)) {
-            return Err(Error::Api {
+            return Err(Error::Decode {
                 provider: NAME.into(),
-                status: 200,
                 message: "the download URL is not https://".into(),
+                source: None,
             });
         }
         // Pre-signed: the key must not travel to the storage host.

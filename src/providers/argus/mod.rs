@@ -7,7 +7,7 @@
 //!   a GET since a search changes nothing. `limit`/`offset` go in the body, 1000 a page
 //!   by default (the system maximum is 100000); once `count` is known the other pages
 //!   are fetched concurrently. A `count` of -1 means the server gave up counting: then
-//!   pages follow one another until a short one.
+//!   pages follow one another until an empty one (a short page may be a server cap).
 //! - Traps: `closedTimestamp` is 0, not null, on open cases; a merged case answers its
 //!   GET with 301 to the surviving case, which is followed and reported.
 
@@ -169,10 +169,10 @@ impl TicketSource for ArgusSource {
                 let body = plan.page_body(req.offset, req.limit);
                 // A search changes nothing, so it is retried like a GET although it is a POST.
                 async move {
-                    let bytes = http
-                        .send_bytes(Method::POST, url, &[], Body::Json(body), true)
-                        .await?;
-                    reader.page::<Cases, wire::Case, _>(&bytes, req.offset, |t| &t.id)
+                    http.send_read(Method::POST, url, &[], Body::Json(body), true, |bytes| {
+                        reader.page::<Cases, wire::Case, _>(bytes, req.offset, |t| &t.id)
+                    })
+                    .await
                 }
             },
         )
@@ -257,20 +257,18 @@ fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::lenient::isolation;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
 
-    #[test]
-    fn pages_are_1000_by_default_and_never_more_than_the_limit_needs() {
-        assert_eq!(PAGING.page_size(&Query::default(), false), 1000);
-        let q = Query {
-            limit: Some(10),
-            ..Query::default()
-        };
-        assert_eq!(PAGING.page_size(&q, false), 10);
-        assert_eq!(PAGING.page_size(&q, true), 1000);
-        let q = Query {
-            page_size: Some(100_000),
-            ..Query::default()
-        };
-        assert_eq!(PAGING.page_size(&q, false), 100_000);
+    proptest! {
+        #[test]
+        fn one_mutated_case_leaves_the_others_alone(m in isolation::mutation(), raw: bool) {
+            let page: Value = serde_json::from_str(include_str!("../../../fixtures/argus/search.json")).unwrap();
+            let cases = isolation::tickets(&page["data"][0], "id", |i| json!(1000 + i));
+            let wrap = |c: Vec<Value>| json!({"responseCode": 200, "count": c.len(), "data": c});
+            let reader = Reader { provider: NAME, raw, map: map::ticket };
+            isolation::check::<Cases, wire::Case, _, _>(&reader, &cases, wrap, m, |t| &t.id)?;
+        }
     }
 }

@@ -192,7 +192,7 @@ impl Plan {
             .no_request_if(self.matches_nothing, "no Argus status matches the filter")
             .line("server-side", Value::Object(self.body.clone()))
             .client(&self.filter.describe())
-            .pages(format!("limit/offset in the body, {page_size} per request; once the count is known up to {concurrency} requests at once (a count of -1: one after another until a short page)"))
+            .pages(format!("limit/offset in the body, {page_size} per request; once the count is known up to {concurrency} requests at once (a count of -1: one after another until an empty page)"))
             .finish()
     }
 }

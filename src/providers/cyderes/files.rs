@@ -86,10 +86,11 @@ pub(super) async fn upload(
             .find(|a| a.name.as_deref() == Some(name))
             .map(|a| a.id),
     };
-    let attachment_id = found.ok_or_else(|| Error::Api {
+    // The answer to the upload was a success; what followed does not match it.
+    let attachment_id = found.ok_or_else(|| Error::Decode {
         provider: super::NAME.into(),
-        status: 200,
         message: format!("the upload of {name} was accepted but the ticket does not list it"),
+        source: None,
     })?;
     Ok(Attachment {
         id: attachment_id,

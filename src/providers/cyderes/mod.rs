@@ -199,10 +199,10 @@ impl TicketSource for CyderesSource {
                 ];
                 query.extend(params.iter().cloned());
                 async move {
-                    let bytes = http
-                        .send_bytes(Method::GET, url, &query, Body::Empty, true)
-                        .await?;
-                    reader.page::<Tickets, wire::Ticket, _>(&bytes, req.offset, |l| &l.ticket.id)
+                    http.send_read(Method::GET, url, &query, Body::Empty, true, |bytes| {
+                        reader.page::<Tickets, wire::Ticket, _>(bytes, req.offset, |l| &l.ticket.id)
+                    })
+                    .await
                 }
             },
         )
@@ -278,9 +278,9 @@ impl TicketSource for CyderesSource {
             .http
             .send_json_idempotent(Method::POST, url, &[], Body::Json(body), false)
             .await?;
-        let id = created.ticket_id.0.ok_or_else(|| Error::Api {
+        let id = created.ticket_id.0.ok_or_else(|| Error::Decode {
             provider: NAME.into(),
-            status: 201,
+            source: None,
             message: format!(
                 "the service request was created but the answer names no ticket_id ({})",
                 created.message.unwrap_or_default()
@@ -326,5 +326,23 @@ fn listed(w: wire::Ticket, raw: Option<serde_json::Value>) -> Listed {
     Listed {
         ticket: map::ticket(w, false, raw),
         escalated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::lenient::isolation;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    proptest! {
+        #[test]
+        fn one_mutated_ticket_leaves_the_others_alone(m in isolation::mutation(), raw: bool) {
+            let page: Value = serde_json::from_str(include_str!("../../../fixtures/cyderes/tickets.json")).unwrap();
+            let tickets = isolation::tickets(&page[0], "ticket_id", |i| json!(format!("CYDERES-00010{i}")));
+            let reader = Reader { provider: NAME, raw, map: |w, raw| map::ticket(w, false, raw) };
+            isolation::check::<Tickets, wire::Ticket, _, _>(&reader, &tickets, Value::from, m, |t| &t.id)?;
+        }
     }
 }

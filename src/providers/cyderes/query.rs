@@ -121,7 +121,7 @@ impl Plan {
         Explanation::new(NAME, "GET /v2/tickets")
             .server_params(&self.params)
             .client(&self.filter.describe())
-            .pages(format!("skip/limit, {page_size} per request; no total, so one request after another until a short page"))
+            .pages(format!("skip/limit, {page_size} per request; no total, so one request after another until an empty page"))
             .finish()
     }
 }

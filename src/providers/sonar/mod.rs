@@ -167,10 +167,10 @@ impl TicketSource for SonarSource {
                 query.push(("offset", req.offset.to_string()));
                 query.push(("limit", req.limit.to_string()));
                 async move {
-                    let bytes = http
-                        .send_bytes(Method::GET, url, &query, Body::Empty, true)
-                        .await?;
-                    reader.page::<Tickets, wire::Ticket, _>(&bytes, req.offset, |t| &t.id)
+                    http.send_read(Method::GET, url, &query, Body::Empty, true, |bytes| {
+                        reader.page::<Tickets, wire::Ticket, _>(bytes, req.offset, |t| &t.id)
+                    })
+                    .await
                 }
             },
         )
@@ -266,6 +266,22 @@ fn parse_error(status: StatusCode, body: &[u8]) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::lenient::isolation;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    proptest! {
+        #[test]
+        fn one_mutated_ticket_leaves_the_others_alone(m in isolation::mutation(), raw: bool) {
+            let page: Value = serde_json::from_str(include_str!("../../../fixtures/sonar/tickets.json")).unwrap();
+            let tickets = isolation::tickets(&page["tickets"][0], "guid", |i| {
+                json!(format!("49272877-75f2-4c2f-9301-d21c4f9a100{i}"))
+            });
+            let wrap = |t: Vec<Value>| json!({"total": t.len(), "tickets": t});
+            let reader = Reader { provider: NAME, raw, map: map::ticket };
+            isolation::check::<Tickets, wire::Ticket, _, _>(&reader, &tickets, wrap, m, |t| &t.id)?;
+        }
+    }
 
     #[test]
     fn not_found_is_500_illegal_state() {
