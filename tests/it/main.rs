@@ -18,6 +18,7 @@ mod cyderes_e2e;
 mod cyderes_verbs;
 mod e2e;
 mod harness;
+mod hostile;
 mod http;
 mod sonar;
 mod sync;

