@@ -38,8 +38,9 @@ struct Run {
 }
 
 /// Runs the tix binary with a clean environment plus `env`, and measures it: wall time from
-/// spawn to exit, and peak RSS from the kernel's own accounting of the child (wait4's
-/// `ru_maxrss`), not from sampling.
+/// spawn to exit, and peak RSS as the kernel's high-water mark of the child's own memory
+/// (`VmHWM` in /proc/<pid>/status), read until the child exits. Not wait4's `ru_maxrss`: Linux
+/// counts there the memory of the process before its exec, which is this whole test binary.
 async fn measure(args: &[&str], env: &[(&str, &str)]) -> Run {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let env: Vec<(String, String)> = env
@@ -62,11 +63,24 @@ async fn measure(args: &[&str], env: &[(&str, &str)]) -> Run {
             cmd.env(k, v);
         }
         let started = Instant::now();
-        #[allow(
-            clippy::zombie_processes,
-            reason = "reaped by wait4 below, which also reports its peak memory"
-        )]
         let mut child = cmd.spawn().unwrap();
+        let status_file = format!("/proc/{}/status", child.id());
+        let exited = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let poller = {
+            let exited = std::sync::Arc::clone(&exited);
+            std::thread::spawn(move || {
+                let mut peak = 0u64;
+                // A zombie has no VmHWM line; the pid is not reused before we reap it.
+                while let Some(kb) = vm_hwm_kb(&status_file) {
+                    peak = peak.max(kb);
+                    if exited.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                peak
+            })
+        };
         let mut out_pipe = child.stdout.take().unwrap();
         let mut err_pipe = child.stderr.take().unwrap();
         let reader = std::thread::spawn(move || {
@@ -77,27 +91,29 @@ async fn measure(args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut stderr = Vec::new();
         err_pipe.read_to_end(&mut stderr).unwrap();
         let stdout = reader.join().unwrap();
-        let mut status = 0;
-        // SAFETY: `rusage` is plain data the kernel fills; the pid is our own child, not yet
-        // reaped (std's `Child` has not waited on it).
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-        assert_eq!(pid, child.id() as i32, "wait4 failed");
+        exited.store(true, std::sync::atomic::Ordering::Relaxed);
+        let max_rss_kb = poller.join().unwrap();
+        let status = child.wait().unwrap();
         let elapsed = started.elapsed();
-        use std::os::unix::process::ExitStatusExt;
         Run {
             out: std::process::Output {
-                status: std::process::ExitStatus::from_raw(status),
+                status,
                 stdout,
                 stderr,
             },
             elapsed,
-            // Linux reports ru_maxrss in kilobytes.
-            max_rss_kb: usage.ru_maxrss as u64,
+            max_rss_kb,
         }
     })
     .await
     .unwrap()
+}
+
+/// The `VmHWM:` line of a /proc status file, in kB; `None` once the process has no memory.
+fn vm_hwm_kb(path: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// `tix <args> list --provider sonar` against the hostile `mode`, as if it were Sonar.
