@@ -42,6 +42,17 @@ pub enum Error {
     Partial { failed: Vec<String> },
     #[error("{0}")]
     Io(#[from] io::Error),
+    /// The provider answered, but not in the shape its document promises. The same answer
+    /// would come again, so it is never retried, and there is no HTTP status to show: the
+    /// request itself succeeded.
+    #[error("{provider}: {message}")]
+    Decode {
+        provider: String,
+        /// What could not be read, e.g. "the answer to GET /api/sonar/tickets is not as documented".
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 /// The library's result type.
@@ -58,6 +69,9 @@ impl Error {
             Error::Api { .. } => 5,
             Error::Partial { .. } => 6,
             Error::Transport { .. } | Error::Io(_) => 1,
+            // 5 ("the provider answered with an error"): the provider did answer, and what
+            // it answered is the fault, not the network (1) nor the user's input (2).
+            Error::Decode { .. } => 5,
         }
     }
 
@@ -67,6 +81,20 @@ impl Error {
             flag: flag.to_owned(),
             value: value.to_string(),
             allowed: allowed.to_string(),
+        }
+    }
+
+    /// An answer (or part of one) that is not as documented, keeping the parser's error
+    /// as the source; the message is `what` followed by the parser's words.
+    pub fn decode(
+        provider: &str,
+        what: impl std::fmt::Display,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Decode {
+            provider: provider.to_owned(),
+            message: format!("{what}: {source}"),
+            source: Some(Box::new(source)),
         }
     }
 

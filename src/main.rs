@@ -1,12 +1,11 @@
 //! The `tix` binary: parse, set up logging, run, and turn the outcome into an exit code.
 
-use clap::Parser;
 use std::process::ExitCode;
-use tix::cli::{Cli, Io};
+use tix::cli::Io;
 
 fn main() -> ExitCode {
     // `--help`, `--version` and usage errors return here, before any runtime exists.
-    let cli = match Cli::try_parse() {
+    let cli = match tix::cli::parse() {
         Ok(cli) => cli,
         Err(e) => return usage(e),
     };
@@ -44,39 +43,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Help and version as clap prints them; a usage error as one line naming the flag
-/// and, where clap knows them, the allowed values (exit 2).
+/// Help, version and usage errors exactly as clap renders them: the whole message with
+/// its "did you mean" tip and the usage line, on stderr for errors (exit 2).
 fn usage(e: clap::Error) -> ExitCode {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    if matches!(
-        e.kind(),
-        ErrorKind::DisplayHelp
-            | ErrorKind::DisplayVersion
-            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-    ) {
-        let _ = e.print();
-        return ExitCode::from(e.exit_code() as u8);
-    }
-    let text = |k| match e.get(k) {
-        Some(ContextValue::String(s)) => Some(s.clone()),
-        _ => None,
-    };
-    let flag = text(ContextKind::InvalidArg)
-        .map(|a| a.split([' ', '=']).next().unwrap_or_default().to_owned());
-    let valid = match e.get(ContextKind::ValidValue) {
-        Some(ContextValue::Strings(v)) => Some(v.join(", ")),
-        _ => None,
-    };
-    let line = match (e.kind(), flag, text(ContextKind::InvalidValue), valid) {
-        (ErrorKind::InvalidValue, Some(flag), Some(value), Some(valid)) => {
-            format!("invalid value '{value}' for {flag}: one of: {valid}")
-        }
-        _ => {
-            let rendered = e.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid usage");
-            format!("{} (see tix --help)", first.trim_start_matches("error: "))
-        }
-    };
-    eprintln!("tix: {}", tix::output::sanitize::line(&line));
-    ExitCode::from(2)
+    let _ = e.print();
+    ExitCode::from(e.exit_code() as u8)
 }

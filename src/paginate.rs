@@ -4,11 +4,20 @@
 //! yielded in order; when a later page reports a larger total (items arrived while
 //! paging, pushing the last ones past the first total), one page after another from
 //! there until a short page, at most [`MAX_EXTRA_PAGES`]. Without a total: one page
-//! after another until a short page.
-//! Never asks for more than `limit` needs; memory is bounded by the pages in flight
-//! (including the ids remembered for de-duplication).
+//! after another until an empty page (a server may cap its pages below what was asked,
+//! so a short page proves nothing).
+//!
+//! A provider is untrusted, so every listing ends: offsets only grow (each page starts
+//! where the items read so far end), and the pager stops, with a warning item
+//! ([`Error::Partial`], exit 6) rather than silently, when a page brings no id it has
+//! not yielded (a server that ignores `offset`), at the API's largest offset, or after
+//! [`MAX_PAGES`] pages (a `total` of 10^12). Objects of a page that could not be read
+//! as items ([`Page::unreadable`]) are yielded as warning items too, and the listing
+//! goes on. Never asks for more than `limit` needs; memory is bounded by the pages in
+//! flight (including the ids remembered for de-duplication).
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use futures::future::Either;
 use futures::stream::{self, BoxStream, StreamExt};
 use std::collections::HashSet;
 use std::future::Future;
@@ -29,6 +38,26 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The number of matches the server reports, when it reports one.
     pub total: Option<u64>,
+    /// One line for each object of the page that could not be read as an item (no id, a
+    /// broken value): reported, not yielded. They still count for the page's length, so
+    /// the next offset is right.
+    pub unreadable: Vec<String>,
+}
+
+impl<T> Page<T> {
+    /// A page whose every object was read.
+    pub fn new(items: Vec<T>, total: Option<u64>) -> Self {
+        Page {
+            items,
+            total,
+            unreadable: Vec::new(),
+        }
+    }
+
+    /// How many objects the server sent.
+    fn len(&self) -> u64 {
+        (self.items.len() + self.unreadable.len()) as u64
+    }
 }
 
 /// How to page.
@@ -40,13 +69,51 @@ pub struct PagerSpec {
     pub limit: Option<u64>,
     /// Requests in flight once the total is known; at least 1.
     pub concurrency: usize,
+    /// The largest `offset` the API serves (Argus, Arctic Wolf: 100000); `None` = no cap.
+    pub max_offset: Option<u64>,
+    /// Requests one listing makes at most; [`MAX_PAGES`] unless a test says less.
+    pub max_pages: u64,
 }
+
+impl PagerSpec {
+    pub fn new(page_size: u64, limit: Option<u64>, concurrency: usize) -> Self {
+        PagerSpec {
+            page_size,
+            limit,
+            concurrency,
+            max_offset: None,
+            max_pages: MAX_PAGES,
+        }
+    }
+
+    /// Why the page at `offset`, the `pages`-th request, is not asked for, if it is not.
+    fn refusal(&self, offset: u64, pages: u64) -> Option<Error> {
+        let why = if self.max_offset.is_some_and(|max| offset > max) {
+            format!(
+                "stopped at offset {offset}: the API pages no further than offset {}; narrow with --since/--until",
+                self.max_offset.unwrap_or_default()
+            )
+        } else if pages >= self.max_pages {
+            format!(
+                "stopped after {pages} pages, the most tix reads of one listing; narrow with --since/--until"
+            )
+        } else {
+            return None;
+        };
+        Some(Error::Partial { failed: vec![why] })
+    }
+}
+
+/// Requests one listing makes at most: a million tickets at 10 a page, and the end of a
+/// server whose `total` never ends.
+pub const MAX_PAGES: u64 = 100_000;
 
 /// Pages through `fetch` and yields items in order, each id once, at most `limit`.
 ///
 /// `key` gives an item's id. Offset paging shifts while items arrive on the server, so
-/// an item may come back on two pages; the second is dropped. A page that brings no new
-/// id ends the stream, so a server that ignores `offset` cannot make tix loop forever.
+/// an item may come back on two pages; the second is dropped. A non-empty page that
+/// brings no new id ends the stream with a warning, so a server that ignores `offset`
+/// cannot make tix loop.
 pub fn offset_pages<T, F, Fut>(
     spec: PagerSpec,
     key: fn(&T) -> &str,
@@ -71,31 +138,37 @@ where
         let fetch = fetch.clone();
         async move { fetch(first).await }
     };
-    stream::once(start)
+    let pages = stream::once(start)
         .flat_map(move |first_page| -> BoxStream<'static, Result<Page<T>>> {
             let page = match first_page {
                 Ok(page) => page,
                 Err(e) => return stream::once(async { Err(e) }).boxed(),
             };
-            let got = page.items.len() as u64;
+            let got = page.len();
             match page.total {
                 Some(total) if got > 0 && got < total.min(limit) => {
                     // A server may cap the page below what was asked; step by what it gave.
                     let step = got.min(page_size);
                     let target = total.min(limit);
                     let rest = (1..)
-                        .map(move |i: u64| i * step)
-                        .take_while(move |offset| *offset < target)
-                        .map(move |offset| PageRequest {
-                            offset,
-                            limit: step.min(target - offset),
+                        .map(move |i: u64| (i, i * step))
+                        .take_while(move |(_, offset)| *offset < target)
+                        .map(move |(pages, offset)| match spec.refusal(offset, pages) {
+                            Some(stop) => Err(stop),
+                            None => Ok(PageRequest {
+                                offset,
+                                limit: step.min(target - offset),
+                            }),
                         });
                     let largest = Arc::new(AtomicU64::new(total));
                     let seen = largest.clone();
                     let planned = {
                         let fetch = fetch.clone();
                         stream::iter(rest)
-                            .map(move |req| fetch(req))
+                            .map(move |req| match req {
+                                Ok(req) => Either::Left(fetch(req)),
+                                Err(stop) => Either::Right(futures::future::ready(Err(stop))),
+                            })
                             .buffered(spec.concurrency.max(1))
                             .inspect(move |p| {
                                 if let Ok(Page { total: Some(t), .. }) = p {
@@ -110,35 +183,47 @@ where
                         .boxed()
                 }
                 Some(_) => stream::once(async { Ok(page) }).boxed(),
-                None => sequential(page, first, page_size, limit, fetch.clone()),
+                None => sequential(page, first, spec, limit, fetch.clone()),
             }
         })
-        .scan(Yielded::new(limit), move |seen, page| {
-            let out = match page {
-                Err(e) => {
-                    // The first error ends the stream; pages already in flight are dropped.
+        .boxed();
+    // Pulls a page only while items may still go out, so the page after the last one
+    // needed (or after a stop) is never asked for.
+    stream::unfold((pages, Yielded::new(limit)), move |(mut pages, mut seen)| async move {
+        if seen.done() {
+            return None;
+        }
+        let out = match pages.next().await? {
+            Err(e) => {
+                // The first error ends the stream; pages already in flight are dropped.
+                seen.left = 0;
+                vec![Err(e)]
+            }
+            Ok(page) => {
+                let repeats = page.unreadable.is_empty() && !page.items.is_empty();
+                let unreadable = page.unreadable;
+                let fresh = seen.admit(page.items, key);
+                if repeats && fresh.is_empty() {
+                    // Offset paging repeats an item only when others arrive in front of
+                    // it; a whole page of repeats is a server that ignores `offset`.
                     seen.left = 0;
-                    Some(vec![Err(e)])
+                    vec![Err(Error::Partial {
+                        failed: vec![
+                            "stopped: a page brought only tickets already listed (the server may ignore offset)".into(),
+                        ],
+                    })]
+                } else {
+                    let partial = |why| Err(Error::Partial { failed: vec![why] });
+                    let mut out: Vec<Result<T>> = fresh.into_iter().map(Ok).collect();
+                    out.extend(unreadable.into_iter().map(partial));
+                    out
                 }
-                Ok(_) if seen.done() => None,
-                Ok(page) => {
-                    let bounded = page.total.is_some();
-                    let fresh = seen.admit(page.items, key);
-                    // Without a total, a non-empty page with nothing new means the server
-                    // repeats itself. With one the pages are bounded anyway, and a page of
-                    // repeats is what many arrivals during paging look like: reading on
-                    // is what finds the items they pushed down.
-                    if fresh.is_empty() && !bounded {
-                        None
-                    } else {
-                        Some(fresh.into_iter().map(Ok).collect())
-                    }
-                }
-            };
-            futures::future::ready(out)
-        })
-        .flat_map(stream::iter)
-        .boxed()
+            }
+        };
+        Some((stream::iter(out), (pages, seen)))
+    })
+    .flatten()
+    .boxed()
 }
 
 /// Pages read past the first total, at most: enough for items arriving while a large
@@ -178,7 +263,7 @@ where
                     if let Some(t) = page.total {
                         largest.fetch_max(t, Ordering::Relaxed);
                     }
-                    let got = page.items.len() as u64;
+                    let got = page.len();
                     let short = got < req.limit || got == 0;
                     Some((Ok(page), (offset + got, pages + 1, short)))
                 }
@@ -189,12 +274,12 @@ where
     .boxed()
 }
 
-/// Without a total: the next request goes out when the previous page is in, and a
-/// page shorter than asked for is the last.
+/// Without a total: the next request goes out when the previous page is in, from where
+/// that page ended, and an empty page is the last.
 fn sequential<T, F, Fut>(
     first: Page<T>,
     first_req: PageRequest,
-    page_size: u64,
+    spec: PagerSpec,
     limit: u64,
     fetch: Arc<F>,
 ) -> BoxStream<'static, Result<Page<T>>>
@@ -203,21 +288,32 @@ where
     F: Fn(PageRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
-    let next_of = move |req: PageRequest, got: u64| -> Option<PageRequest> {
+    let page_size = spec.page_size.max(1);
+    // `got > 0` is what makes offsets strictly grow: no request is ever asked twice.
+    let next_of = move |req: PageRequest, got: u64, pages: u64| -> Option<Result<PageRequest>> {
         let offset = req.offset + got;
-        (got >= req.limit && got > 0 && offset < limit).then(|| PageRequest {
-            offset,
-            limit: page_size.min(limit - offset),
+        if got == 0 || offset >= limit {
+            return None;
+        }
+        Some(match spec.refusal(offset, pages) {
+            Some(stop) => Err(stop),
+            None => Ok(PageRequest {
+                offset,
+                limit: page_size.min(limit - offset),
+            }),
         })
     };
-    let after_first = next_of(first_req, first.items.len() as u64);
+    let after_first = next_of(first_req, first.len(), 1).map(|next| (next, 1));
     let rest = stream::unfold(after_first, move |next| {
         let fetch = fetch.clone();
         async move {
-            let req = next?;
+            let (req, pages) = match next? {
+                (Ok(req), pages) => (req, pages),
+                (Err(stop), _) => return Some((Err(stop), None)),
+            };
             match fetch(req).await {
                 Ok(page) => {
-                    let following = next_of(req, page.items.len() as u64);
+                    let following = next_of(req, page.len(), pages + 1).map(|n| (n, pages + 1));
                     Some((Ok(page), following))
                 }
                 Err(e) => Some((Err(e), None)),
@@ -303,10 +399,7 @@ mod tests {
             let items = (req.offset.min(total)..end)
                 .map(|i| i.to_string())
                 .collect();
-            futures::future::ready(Ok(Page {
-                items,
-                total: report_total.then_some(total),
-            }))
+            futures::future::ready(Ok(Page::new(items, report_total.then_some(total))))
         };
         (log, fetch)
     }
@@ -338,7 +431,7 @@ mod tests {
             concurrency in 1usize..9,
             report_total in any::<bool>(),
         ) {
-            let spec = PagerSpec { page_size, limit, concurrency };
+            let spec = PagerSpec::new(page_size, limit, concurrency);
             let (items, reqs) = run(spec, total, report_total, u64::MAX);
             let want = total.min(limit.unwrap_or(u64::MAX));
             let expected: Vec<String> = (0..want).map(|i| i.to_string()).collect();
@@ -348,7 +441,9 @@ mod tests {
                 prop_assert!(r.limit <= page_size);
                 prop_assert!(r.offset + r.limit <= limit.unwrap_or(u64::MAX));
             }
-            if let Some(l) = limit {
+            // With a total, not one item more is asked for; without, the empty page
+            // that proves the end may ask for one more.
+            if let (Some(l), true) = (limit, report_total) {
                 let asked: u64 = reqs.iter().map(|r| r.limit).sum();
                 prop_assert!(asked <= l);
             }
@@ -360,22 +455,18 @@ mod tests {
             cap in 1u64..20,
             report_total in any::<bool>(),
         ) {
-            // Asked for 50 but answering at most `cap`: without a total a short page
-            // ends the stream (that is the contract), with one the pager steps by `cap`.
-            let spec = PagerSpec { page_size: 50, limit: None, concurrency: 3 };
+            // Asked for 50 but answering at most `cap`: with a total the pager steps by
+            // `cap`; without one a short page proves nothing, and only an empty page ends.
+            let spec = PagerSpec::new(50, None, 3);
             let (items, _) = run(spec, total, report_total, cap);
-            let want = if report_total { total } else { total.min(cap) };
-            prop_assert_eq!(items.len() as u64, want);
+            let expected: Vec<String> = (0..total).map(|i| i.to_string()).collect();
+            prop_assert_eq!(items, expected);
         }
     }
 
     #[test]
     fn with_a_total_the_pages_are_the_expected_ones() {
-        let spec = PagerSpec {
-            page_size: 1000,
-            limit: None,
-            concurrency: 4,
-        };
+        let spec = PagerSpec::new(1000, None, 4);
         let (items, reqs) = run(spec, 2345, true, u64::MAX);
         assert_eq!(items.len(), 2345);
         let got: Vec<(u64, u64)> = reqs.iter().map(|r| (r.offset, r.limit)).collect();
@@ -384,11 +475,7 @@ mod tests {
 
     #[test]
     fn limit_ten_asks_for_ten_once() {
-        let spec = PagerSpec {
-            page_size: 10,
-            limit: Some(10),
-            concurrency: 4,
-        };
+        let spec = PagerSpec::new(10, Some(10), 4);
         let (items, reqs) = run(spec, 2345, true, u64::MAX);
         assert_eq!(items.len(), 10);
         assert_eq!(
@@ -412,16 +499,9 @@ mod tests {
             .into_iter()
             .map(String::from)
             .collect();
-            futures::future::ready(Ok(Page {
-                items,
-                total: Some(7),
-            }))
+            futures::future::ready(Ok(Page::new(items, Some(7))))
         };
-        let spec = PagerSpec {
-            page_size: 3,
-            limit: None,
-            concurrency: 2,
-        };
+        let spec = PagerSpec::new(3, None, 2);
         let items: Vec<String> = futures::executor::block_on(
             offset_pages(spec, id, fetch).map(|r| r.unwrap()).collect(),
         );
@@ -449,17 +529,10 @@ mod tests {
                 *n += 1;
                 let end = ((req.offset + req.limit) as usize).min(all.len());
                 let page = all[(req.offset as usize).min(end)..end].to_vec();
-                futures::future::ready(Ok(Page {
-                    items: page,
-                    total: Some(all.len() as u64),
-                }))
+                futures::future::ready(Ok(Page::new(page, Some(all.len() as u64))))
             }
         };
-        let spec = PagerSpec {
-            page_size: 5,
-            limit: None,
-            concurrency: 1,
-        };
+        let spec = PagerSpec::new(5, None, 1);
         let got: Vec<String> = futures::executor::block_on(
             offset_pages(spec, id, fetch).map(|r| r.unwrap()).collect(),
         );
@@ -473,42 +546,112 @@ mod tests {
         }
     }
 
+    /// The items, and the warning texts, of a whole listing.
+    fn drain(
+        spec: PagerSpec,
+        fetch: impl Fn(PageRequest) -> futures::future::Ready<Result<Page<String>>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> (Vec<String>, Vec<String>) {
+        let out: Vec<Result<String>> =
+            futures::executor::block_on(offset_pages(spec, id, fetch).collect());
+        let mut items = Vec::new();
+        let mut warnings = Vec::new();
+        for r in out {
+            match r {
+                Ok(item) => items.push(item),
+                Err(Error::Partial { failed }) => warnings.extend(failed),
+                Err(e) => panic!("not a warning: {e}"),
+            }
+        }
+        (items, warnings)
+    }
+
     #[test]
-    fn a_server_that_ignores_offset_does_not_loop() {
-        let fetch = |_req: PageRequest| {
-            futures::future::ready(Ok(Page {
-                items: vec!["a".to_string(), "b".to_string()],
-                total: None,
-            }))
+    fn a_server_that_ignores_offset_stops_with_a_warning() {
+        let calls = Arc::new(AtomicU64::new(0));
+        for total in [None, Some(1_000_000_000_000)] {
+            calls.store(0, Ordering::Relaxed);
+            let counted = calls.clone();
+            let fetch = move |_req: PageRequest| {
+                counted.fetch_add(1, Ordering::Relaxed);
+                futures::future::ready(Ok(Page::new(vec!["a".to_string(), "b".to_string()], total)))
+            };
+            let (items, warnings) = drain(PagerSpec::new(2, None, 1), fetch);
+            assert_eq!(items, vec!["a", "b"], "total {total:?}");
+            assert_eq!(warnings.len(), 1, "total {total:?}");
+            assert!(warnings[0].contains("ignore offset"), "{warnings:?}");
+            assert_eq!(calls.load(Ordering::Relaxed), 2, "total {total:?}");
+        }
+    }
+
+    #[test]
+    fn a_server_without_end_stops_at_the_page_ceiling_with_a_warning() {
+        // Fresh ids forever, with and without a total of 10^12.
+        for total in [None, Some(1_000_000_000_000)] {
+            let fetch = move |req: PageRequest| {
+                futures::future::ready(Ok(Page::new(vec![req.offset.to_string()], total)))
+            };
+            let spec = PagerSpec {
+                max_pages: 50,
+                ..PagerSpec::new(1, None, 4)
+            };
+            let (items, warnings) = drain(spec, fetch);
+            assert_eq!(items.len(), 50, "total {total:?}");
+            assert_eq!(warnings.len(), 1, "total {total:?}");
+            assert!(warnings[0].contains("after 50 pages"), "{warnings:?}");
+        }
+    }
+
+    #[test]
+    fn the_apis_largest_offset_ends_the_listing_with_a_warning() {
+        for report_total in [false, true] {
+            let (_, fetch) = server(1000, report_total, u64::MAX);
+            let spec = PagerSpec {
+                max_offset: Some(300),
+                ..PagerSpec::new(100, None, 2)
+            };
+            let (items, warnings) = drain(spec, fetch);
+            assert_eq!(items.len(), 400, "report_total {report_total}");
+            assert_eq!(warnings.len(), 1);
+            assert!(
+                warnings[0].contains("no further than offset 300"),
+                "{warnings:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unreadable_objects_are_warnings_that_count_for_the_offset() {
+        // Two objects a page; the second of the first page could not be read.
+        let fetch = |req: PageRequest| {
+            let page = match req.offset {
+                0 => Page {
+                    items: vec!["a".to_string()],
+                    total: None,
+                    unreadable: vec!["object 2 has no id".into()],
+                },
+                2 => Page::new(vec!["c".to_string(), "d".to_string()], None),
+                _ => Page::new(Vec::new(), None),
+            };
+            futures::future::ready(Ok(page))
         };
-        let spec = PagerSpec {
-            page_size: 2,
-            limit: None,
-            concurrency: 1,
-        };
-        let items: Vec<String> = futures::executor::block_on(
-            offset_pages(spec, id, fetch).map(|r| r.unwrap()).collect(),
-        );
-        assert_eq!(items, vec!["a", "b"]);
+        let (items, warnings) = drain(PagerSpec::new(2, None, 1), fetch);
+        assert_eq!(items, vec!["a", "c", "d"]);
+        assert_eq!(warnings, vec!["object 2 has no id"]);
     }
 
     #[test]
     fn an_error_is_yielded_and_ends_the_stream() {
         let fetch = |req: PageRequest| {
             futures::future::ready(if req.offset == 0 {
-                Ok(Page {
-                    items: vec!["a".to_string()],
-                    total: None,
-                })
+                Ok(Page::new(vec!["a".to_string()], None))
             } else {
                 Err(Error::Config("boom".into()))
             })
         };
-        let spec = PagerSpec {
-            page_size: 1,
-            limit: None,
-            concurrency: 1,
-        };
+        let spec = PagerSpec::new(1, None, 1);
         let out: Vec<Result<String>> =
             futures::executor::block_on(offset_pages(spec, id, fetch).collect());
         assert_eq!(out.len(), 2);

@@ -38,6 +38,7 @@ pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
                 serde_json::json!({
                     "name": r.name, "provider": r.provider, "base_url": r.base_url,
                     "api_key": r.key_source, "ca_file": r.ca_file,
+                    "pin_sha256": r.pin_sha256,
                 })
             })
             .collect();
@@ -53,7 +54,14 @@ pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
         table
             .force_no_tty()
             .load_style(comfy_table::presets::NOTHING);
-        table.set_header(["PROFILE", "PROVIDER", "BASE URL", "API KEY FROM", "CA FILE"]);
+        table.set_header([
+            "PROFILE",
+            "PROVIDER",
+            "BASE URL",
+            "API KEY FROM",
+            "CA FILE",
+            "PIN SHA256",
+        ]);
         for r in &rows {
             // The file's text reaches a terminal here: an api_key_cmd may hold anything.
             let row = [
@@ -64,6 +72,7 @@ pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
                 r.ca_file
                     .as_ref()
                     .map_or("-".into(), |p| p.display().to_string()),
+                r.pin_sha256.clone().unwrap_or_else(|| "-".into()),
             ];
             table.add_row(row.map(|c| crate::output::sanitize::line(&c).into_owned()));
         }

@@ -87,6 +87,7 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
         width: ctx.io.width,
         tty: true,
         now: chrono::Utc::now(),
+        jq: None,
         csv_raw: false,
     };
     {

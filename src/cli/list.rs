@@ -1,10 +1,10 @@
 //! `tix list`: tickets from one or more providers, streamed to the chosen format.
 
 use super::output_args::OutputArgs;
-use super::{Ctx, when, words};
+use super::{Ctx, merge, when, words};
 use crate::config::Selection;
 use crate::error::{Error, Result};
-use crate::model::{Priority, Query, SortField, SortOrder, Status, Ticket, TimeField};
+use crate::model::{Priority, Query, SortField, SortOrder, Status, TimeField};
 use crate::output::writer;
 use crate::providers::{self, ProviderInfo};
 use crate::source::TicketSource;
@@ -275,17 +275,27 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
         sources.push((source, query));
     }
     let several = sources.len() > 1;
-    let streams: Vec<BoxStream<'static, (String, Result<Ticket>)>> = sources
+    let sort = sources.first().and_then(|(_, q)| merge::sort_key(q.sort));
+    let mut streams: Vec<(String, BoxStream<'static, merge::Item>)> = sources
         .iter()
         .map(|(s, q)| {
             let label = s.to_string();
-            s.list(q).map(move |r| (label.clone(), r)).boxed()
+            let tag = label.clone();
+            (label, s.list(q).map(move |r| (tag.clone(), r)).boxed())
         })
         .collect();
-    let merged = stream::select_all(streams);
+    // With --sort over several providers the answer is a merge of their sorted streams;
+    // without it, tickets print as they arrive. --limit cuts after either.
+    let merged: BoxStream<'static, merge::Item> = match sort {
+        Some(key) if several => {
+            let m = merge::SortedMerge::new(key, streams);
+            stream::unfold(m, |mut m| async move { m.next().await.map(|i| (i, m)) }).boxed()
+        }
+        _ => stream::select_all(streams.drain(..).map(|(_, s)| s)).boxed(),
+    };
     let mut merged = match args.limit {
         Some(l) => merged.take(l as usize).boxed(),
-        None => merged.boxed(),
+        None => merged,
     };
     let mut out = writer(&opts, ctx.io.out());
     let mut failed: Vec<(String, Error)> = Vec::new();

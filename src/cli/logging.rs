@@ -20,9 +20,11 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// Starts logging on stderr: warnings by default, `-v` info, `-vv` debug, `RUST_LOG` over
 /// both. `color` is the caller's decision (stderr is a terminal, no `NO_COLOR`).
 pub fn init(verbose: u8, color: bool) {
+    // rustls-platform-verifier logs every refused certificate as an ERROR; tix prints
+    // that refusal itself, once, in plain words with its fix (http::tls_errors).
     let default = match verbose {
-        0 => "warn",
-        1 => "tix=info,warn",
+        0 => "warn,rustls_platform_verifier=off",
+        1 => "tix=info,warn,rustls_platform_verifier=off",
         _ => "tix=debug,info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

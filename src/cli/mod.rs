@@ -9,12 +9,14 @@ mod create;
 mod cw;
 #[cfg(feature = "sim")]
 mod demo;
+mod examples;
 mod get;
 mod io;
 mod iocs;
 mod limits_args;
 mod list;
 pub mod logging;
+mod merge;
 mod orgs;
 mod output_args;
 mod providers;
@@ -25,6 +27,7 @@ mod sync;
 mod tags;
 mod target;
 mod text_input;
+mod tls;
 mod update;
 mod when;
 mod words;
@@ -50,6 +53,7 @@ pub struct Cli {
 
 /// Flags every verb takes.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -117,11 +121,30 @@ pub enum Command {
     #[cfg(feature = "sim")]
     /// Start the simulator and show what tix does, with no config and no key.
     Demo(demo::DemoArgs),
+    /// TLS: the certificates a server presents and whether tix trusts them.
+    #[command(subcommand)]
+    Tls(tls::TlsCommand),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff) for `man`.
+    Man,
+}
+
+/// The full command tree: clap's from the derive, with every command's EXAMPLES.
+/// Parsing, `--help`, the man page and the completions all use this one.
+pub fn command() -> clap::Command {
+    examples::with_examples(<Cli as clap::CommandFactory>::command())
+}
+
+/// Parses the process's arguments with [`command`].
+pub fn parse() -> std::result::Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
 }
 
 /// What every verb gets: the terminal, the environment and the config, loaded once.
@@ -199,9 +222,16 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
         Command::Sim(args) => sim::run(args).await,
         #[cfg(feature = "sim")]
         Command::Demo(args) => demo::run(args, &ctx).await,
+        Command::Tls(cmd) => tls::run(cmd, &mut ctx).await,
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = self::command();
             clap_complete::generate(shell, &mut cmd, "tix", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            let mut out = ctx.io.out();
+            clap_mangen::Man::new(self::command()).render(&mut out)?;
+            out.flush()?;
             Ok(0)
         }
     }

@@ -2,16 +2,20 @@
 
 use super::Io;
 use crate::error::Result;
-use crate::output::{Format, OutputOptions, parse_fields, parse_record_fields};
+use crate::output::{Format, Jq, OutputOptions, parse_fields, parse_record_fields};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
     /// Output format [default: table on a terminal, jsonl otherwise].
-    #[arg(short = 'o', long = "output", value_name = "FORMAT", value_parser = ["table", "json", "jsonl", "csv"])]
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", value_parser = ["table", "json", "jsonl", "csv", "ocsf"])]
     pub output: Option<String>,
     /// Keys/columns to print, comma-separated (e.g. id,status,title,tenant.name).
     #[arg(long, value_name = "A,B,...")]
     pub fields: Option<String>,
+    /// Filter the JSON output through this jq expression, one compact result per line
+    /// (as `jq -c`); with -o json|jsonl|ocsf [default: jsonl].
+    #[arg(long, value_name = "EXPR")]
+    pub jq: Option<String>,
     /// CSV cells exactly as sent: no leading ' before =, +, -, @, TAB or CR (which a
     /// spreadsheet would otherwise run as a formula).
     #[arg(long)]
@@ -32,15 +36,31 @@ impl OutputArgs {
             .as_deref()
             .map(|f| parse_record_fields(f, keys))
             .transpose()?;
+        if self.output.as_deref() == Some("ocsf") {
+            return Err(crate::Error::invalid(
+                "--output",
+                "ocsf",
+                "only where tickets are printed; here one of: table, json, jsonl, csv",
+            ));
+        }
         self.build(io, fields)
     }
 
     fn build(&self, io: &Io, fields: Option<Vec<String>>) -> Result<OutputOptions> {
         let format = match &self.output {
             Some(o) => o.parse::<Format>()?,
-            None if io.stdout_tty => Format::Table,
+            // A jq filter prints JSON whatever the terminal.
+            None if io.stdout_tty && self.jq.is_none() => Format::Table,
             None => Format::Jsonl,
         };
+        let jq = self.jq_filter(format)?;
+        if format == Format::Ocsf && fields.is_some() {
+            return Err(crate::Error::invalid(
+                "--fields",
+                self.fields.as_deref().unwrap_or_default(),
+                "not with -o ocsf, whose keys are OCSF's (use --jq to pick)",
+            ));
+        }
         Ok(OutputOptions {
             format,
             fields,
@@ -48,7 +68,23 @@ impl OutputArgs {
             width: io.width,
             tty: io.stdout_tty,
             now: chrono::Utc::now(),
+            jq,
             csv_raw: self.csv_raw,
         })
+    }
+
+    /// `--jq`, compiled, for a format that prints JSON.
+    fn jq_filter(&self, format: Format) -> Result<Option<Jq>> {
+        let Some(expr) = &self.jq else {
+            return Ok(None);
+        };
+        if !matches!(format, Format::Json | Format::Jsonl | Format::Ocsf) {
+            return Err(crate::Error::invalid(
+                "--jq",
+                expr,
+                format!("only with -o json, jsonl or ocsf, not -o {format}"),
+            ));
+        }
+        Jq::parse(expr).map(Some)
     }
 }

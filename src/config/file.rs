@@ -35,6 +35,8 @@ pub struct Profile {
     pub api_key: Option<SecretString>,
     /// An extra CA certificate (PEM) to trust.
     pub ca_file: Option<PathBuf>,
+    /// SHA-256 of the server's certificate or public key (`tix tls show` prints both).
+    pub pin_sha256: Option<String>,
     /// Provider-specific settings (`ProviderInfo::options`), e.g. Arctic Wolf's
     /// `ticket_url`; checked against the provider's list when the profile is used.
     #[serde(default)]

@@ -52,6 +52,7 @@ pub struct Resolved {
     pub base_url: Option<String>,
     pub key_source: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub pin_sha256: Option<String>,
 }
 
 /// Picks the profile for `sel`: `--profile` by name; else, for `--provider X`, a
@@ -163,14 +164,13 @@ pub fn resolve(
         }
     }
     let mut http = HttpOptions::new(base_url);
-    http.ca_file = sel
-        .ca_file
-        .clone()
-        .or_else(|| profile.and_then(|(_, p)| p.ca_file.clone()))
-        .or_else(|| {
-            env.get(&format!("TIX_{}_CA_FILE", info.env))
-                .map(PathBuf::from)
-        });
+    let (ca_file, pin_sha256) = trust(profile.map(|(_, p)| p), env, info);
+    http.ca_file = sel.ca_file.clone().or(ca_file);
+    http.pin_sha256 = pin_sha256;
+    http.tls_names = Some(crate::http::tls_errors::SettingNames {
+        env_prefix: format!("TIX_{}", info.env),
+        profile: true,
+    });
     Ok(SourceConfig {
         provider: info,
         profile: profile.map(|(n, _)| n.to_owned()),
@@ -178,6 +178,23 @@ pub fn resolve(
         api_key,
         options,
     })
+}
+
+/// A source's TLS trust: the profile's `ca_file` and `pin_sha256`, each else
+/// `TIX_<ENV>_CA_FILE` and `TIX_<ENV>_PIN_SHA256` (`--ca-file` overrides the first).
+pub fn trust(
+    profile: Option<&Profile>,
+    env: &Env,
+    info: &ProviderSpec,
+) -> (Option<PathBuf>, Option<String>) {
+    let ca_file = profile.and_then(|p| p.ca_file.clone()).or_else(|| {
+        env.get(&format!("TIX_{}_CA_FILE", info.env))
+            .map(PathBuf::from)
+    });
+    let pin = profile
+        .and_then(|p| p.pin_sha256.clone())
+        .or_else(|| env.get(&format!("TIX_{}_PIN_SHA256", info.env)));
+    (ca_file, pin)
 }
 
 fn base_url(
@@ -228,6 +245,7 @@ pub fn describe(file: &ConfigFile, env: &Env, catalog: &dyn Catalog) -> Vec<Reso
             base_url: p.base_url.clone(),
             key_source: p.key_source(),
             ca_file: p.ca_file.clone(),
+            pin_sha256: p.pin_sha256.clone(),
         })
         .collect();
     for info in catalog.specs() {
@@ -242,6 +260,7 @@ pub fn describe(file: &ConfigFile, env: &Env, catalog: &dyn Catalog) -> Vec<Reso
                 ca_file: env
                     .get(&format!("TIX_{}_CA_FILE", info.env))
                     .map(PathBuf::from),
+                pin_sha256: env.get(&format!("TIX_{}_PIN_SHA256", info.env)),
             });
         }
     }

@@ -191,3 +191,26 @@ fn a_profile_option_the_provider_does_not_take_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn pin_sha256_comes_from_the_profile_else_the_environment() {
+    let env = Env::from_pairs([
+        ("TIX_SONAR_URL", "https://sonar.example"),
+        ("TIX_SONAR_API_KEY", "k"),
+        ("TIX_SONAR_PIN_SHA256", "env-pin"),
+    ]);
+    let alone = resolve(&ConfigFile::default(), &env, &sel("sonar")).unwrap();
+    assert_eq!(alone.http.pin_sha256.as_deref(), Some("env-pin"));
+    let f = file(
+        "[profiles.box]\nprovider = \"sonar\"\nbase_url = \"https://10.0.0.5\"\npin_sha256 = \"profile-pin\"\n",
+    )
+    .with_env(&env);
+    let c = resolve(&f, &env, &sel("sonar")).unwrap();
+    assert_eq!(c.http.pin_sha256.as_deref(), Some("profile-pin"));
+    let names = c.http.tls_names.expect("set by resolve");
+    assert_eq!(names.env_prefix, "TIX_SONAR");
+    let shown = describe(&f, &env);
+    assert_eq!(shown[0].pin_sha256.as_deref(), Some("profile-pin"));
+    assert_eq!(shown[1].name, "(env) sonar");
+    assert_eq!(shown[1].pin_sha256.as_deref(), Some("env-pin"));
+}

@@ -20,6 +20,10 @@ pub struct HttpOptions {
     pub base_url: Url,
     /// An extra CA to trust (on-prem servers with a private certificate).
     pub ca_file: Option<PathBuf>,
+    /// SHA-256 pins of the server's certificate or public key (`tls::parse_pins`).
+    pub pin_sha256: Option<String>,
+    /// The settings a refused certificate's error names; `TIX_<PROVIDER>_*` when `None`.
+    pub tls_names: Option<super::tls_errors::SettingNames>,
     /// Timeouts, the per-request budget and the body ceiling (`limits.rs`).
     pub limits: Limits,
     pub retry: RetryPolicy,
@@ -31,6 +35,8 @@ impl HttpOptions {
         HttpOptions {
             base_url,
             ca_file: None,
+            pin_sha256: None,
+            tls_names: None,
             limits: Limits::default(),
             retry: RetryPolicy::default(),
         }
@@ -85,6 +91,7 @@ pub struct HttpClient {
     retry: RetryPolicy,
     limits: Limits,
     parse_error: ErrorParser,
+    tls_names: super::tls_errors::SettingNames,
 }
 
 /// Same-origin redirects a GET follows (Argus answers a merged case with 301).
@@ -127,8 +134,18 @@ impl HttpClient {
                 )));
             }
         }
-        let mut builder = reqwest::Client::builder()
-            .tls_version_min(reqwest::tls::Version::TLS_1_2)
+        // Our own verifier (http::tls): self-signed certificates in the CA file, pins,
+        // and refusals that say why; TLS 1.2 minimum is set there.
+        let tls = super::tls::client_config(
+            provider,
+            base,
+            &super::tls::Trust {
+                ca_file: opts.ca_file.as_deref(),
+                pin_sha256: opts.pin_sha256.as_deref(),
+            },
+        )?;
+        let builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .gzip(true)
             .redirect(reqwest::redirect::Policy::none())
             .default_headers(
@@ -139,29 +156,6 @@ impl HttpClient {
                 .into_iter()
                 .collect(),
             );
-        if let Some(path) = &opts.ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
-                Error::Config(format!(
-                    "{provider}: cannot read ca_file {}: {e}",
-                    path.display()
-                ))
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                Error::Config(format!(
-                    "{provider}: ca_file {} is not a PEM certificate: {e}",
-                    path.display()
-                ))
-            })?;
-            if certs.is_empty() {
-                return Err(Error::Config(format!(
-                    "{provider}: ca_file {} holds no PEM certificate",
-                    path.display()
-                )));
-            }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
         let builder = proxy::apply(opts.limits.apply(builder), base);
         let client = builder
             .build()
@@ -194,6 +188,10 @@ impl HttpClient {
             retry: opts.retry,
             limits: opts.limits,
             parse_error,
+            tls_names: opts
+                .tls_names
+                .clone()
+                .unwrap_or_else(|| super::tls_errors::SettingNames::provider(provider)),
         })
     }
 
@@ -290,6 +288,45 @@ impl HttpClient {
             .0)
     }
 
+    /// The body of a successful answer that is a JSON object or array, as bytes, retried like
+    /// [`send_json_idempotent`](Self::send_json_idempotent): for answers the caller reads
+    /// itself, such as a page of tickets decoded one ticket at a time when one is broken.
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        mut url: Url,
+        query: &[(&str, String)],
+        body: Body,
+        idempotent: bool,
+    ) -> Result<bytes::Bytes> {
+        add_query(&mut url, query);
+        let (method, url, body) = (&method, &url, &body);
+        self.retrying(method, url, || async move {
+            match self.attempt(method, url, body, idempotent).await {
+                // A JSON object or array that does not end as one was cut short on the
+                // way (checked without parsing: the caller parses once).
+                Attempt::Done((bytes, _))
+                    if idempotent
+                        && !matches!(bytes.trim_ascii_end().last(), Some(b'}' | b']')) =>
+                {
+                    Attempt::Retry {
+                        error: self.cut_short(method, url),
+                        after: None,
+                    }
+                }
+                other => other.map(|(bytes, _)| bytes),
+            }
+        })
+        .await
+    }
+
+    fn cut_short(&self, method: &Method, url: &Url) -> Error {
+        Error::Transport {
+            provider: self.provider.into(),
+            message: format!("the answer to {method} {} was cut short", url.path()),
+        }
+    }
+
     async fn send_json_as<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -311,21 +348,21 @@ impl HttpClient {
                     };
                     match serde_json::from_slice::<T>(json) {
                         Ok(value) => Attempt::Done((value, headers)),
-                        Err(e) => {
-                            let error = Error::Api {
-                                provider: self.provider.into(),
-                                status: 200,
-                                message: format!(
-                                    "the answer to {method} {} is not the JSON expected: {e}",
-                                    url.path()
-                                ),
-                            };
-                            if idempotent {
-                                Attempt::Retry { error, after: None }
-                            } else {
-                                Attempt::Fail(error)
-                            }
-                        }
+                        // JSON that stops mid-way was cut short on the way: asking again helps.
+                        Err(e) if e.is_eof() && idempotent => Attempt::Retry {
+                            error: self.cut_short(method, url),
+                            after: None,
+                        },
+                        // The same bytes would come again: an answer not as documented is
+                        // never retried.
+                        Err(e) => Attempt::Fail(Error::decode(
+                            self.provider,
+                            format_args!(
+                                "the answer to {method} {} is not the JSON expected",
+                                url.path()
+                            ),
+                            e,
+                        )),
                     }
                 }
                 Attempt::Retry { error, after } => Attempt::Retry { error, after },
@@ -539,10 +576,15 @@ impl HttpClient {
                 Ok(resp) => resp,
                 Err(e) => {
                     let error = self.transport(&url, &e);
+                    // A refused certificate is refused again: one handshake, not seven.
+                    let tls_refused = super::tls_errors::find(&e).is_some();
                     // A refused connection never reached the server, so even a write may be
                     // sent again; a timeout may have, so a write is not.
                     return Err(
-                        if e.is_connect() || (idempotent && (e.is_timeout() || e.is_request())) {
+                        if !tls_refused
+                            && (e.is_connect()
+                                || (idempotent && (e.is_timeout() || e.is_request())))
+                        {
                             Attempt::Retry { error, after: None }
                         } else {
                             Attempt::Fail(error)
@@ -673,6 +715,16 @@ impl HttpClient {
     }
 
     fn transport(&self, url: &Url, e: &reqwest::Error) -> Error {
+        if let Some(failure) = super::tls_errors::find(e) {
+            return Error::Transport {
+                provider: self.provider.into(),
+                message: super::tls_errors::message(
+                    &failure,
+                    &url.origin().ascii_serialization(),
+                    &self.tls_names,
+                ),
+            };
+        }
         let what = if e.is_timeout() {
             "timed out"
         } else if e.is_connect() {

@@ -5,11 +5,14 @@
 //! request and say how to read their error bodies ([`ErrorParser`]).
 
 mod body;
+pub mod certificate;
 mod client;
 pub mod limits;
 pub mod proxy;
 pub mod redact;
 pub mod retry;
+pub mod tls;
+pub mod tls_errors;
 
 pub use client::{Body, Credential, FilePart, HttpClient, HttpOptions};
 pub use limits::Limits;

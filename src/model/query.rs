@@ -52,28 +52,6 @@ pub struct Query {
     pub root: Option<String>,
 }
 
-impl Query {
-    /// The page size to ask for: never more than `limit` needs, never more than `max`.
-    pub fn effective_page_size(&self, max: u64) -> u64 {
-        let size = self.page_size.unwrap_or(max).min(max);
-        match self.limit {
-            Some(limit) => size.min(limit.max(1)),
-            None => size,
-        }
-    }
-
-    /// The page size for a listing: as [`effective_page_size`](Self::effective_page_size),
-    /// except when some filters run here, where `limit` says nothing about how many
-    /// tickets the server must send before `limit` of them pass.
-    pub fn request_page_size(&self, max: u64, filters_client_side: bool) -> u64 {
-        if filters_client_side {
-            self.page_size.unwrap_or(max).min(max)
-        } else {
-            self.effective_page_size(max)
-        }
-    }
-}
-
 /// Which time `--since`/`--until` bound.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TimeField {
@@ -95,24 +73,4 @@ pub enum SortField {
 pub enum SortOrder {
     Asc,
     Desc,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_size_never_exceeds_limit_or_max() {
-        let q = Query {
-            limit: Some(10),
-            ..Query::default()
-        };
-        assert_eq!(q.effective_page_size(1000), 10);
-        let q = Query {
-            page_size: Some(500),
-            ..Query::default()
-        };
-        assert_eq!(q.effective_page_size(1000), 500);
-        assert_eq!(Query::default().effective_page_size(1000), 1000);
-    }
 }

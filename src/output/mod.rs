@@ -9,8 +9,10 @@
 mod csv;
 mod detail;
 mod fields;
+mod jq;
 mod json;
 mod jsonl;
+mod ocsf;
 mod records;
 pub mod sanitize;
 mod table;
@@ -23,6 +25,8 @@ use std::str::FromStr;
 
 pub use detail::write_detail;
 pub use fields::parse_fields;
+pub use jq::Jq;
+pub use ocsf::OCSF_VERSION;
 pub use records::{parse_record_fields, write_records};
 
 /// An `--output` format.
@@ -36,11 +40,13 @@ pub enum Format {
     Jsonl,
     /// A header row, then one row per ticket.
     Csv,
+    /// One OCSF Incident Finding (class 2005) per line.
+    Ocsf,
 }
 
 impl Format {
     /// What `--output` accepts, in the order help lists them.
-    pub const NAMES: [&'static str; 4] = ["table", "json", "jsonl", "csv"];
+    pub const NAMES: [&'static str; 5] = ["table", "json", "jsonl", "csv", "ocsf"];
 
     /// The word `--output` takes for this format.
     pub fn as_str(self) -> &'static str {
@@ -49,6 +55,7 @@ impl Format {
             Format::Json => "json",
             Format::Jsonl => "jsonl",
             Format::Csv => "csv",
+            Format::Ocsf => "ocsf",
         }
     }
 }
@@ -69,6 +76,7 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "jsonl" => Ok(Format::Jsonl),
             "csv" => Ok(Format::Csv),
+            "ocsf" => Ok(Format::Ocsf),
             _ => Err(crate::Error::invalid(
                 "--output",
                 s,
@@ -94,6 +102,8 @@ pub struct OutputOptions {
     pub tty: bool,
     /// The clock relative times are computed from, injected so tests are stable.
     pub now: DateTime<Utc>,
+    /// `--jq`: print the filter's results over the JSON the format would print.
+    pub jq: Option<Jq>,
     /// `--csv-raw`: CSV cells exactly as the provider sent them, without the leading `'`
     /// that keeps a spreadsheet from reading `=`, `+`, `-`, `@` as a formula.
     pub csv_raw: bool,
@@ -124,11 +134,20 @@ pub fn writer<'a>(
     out: Box<dyn Write + Send + 'a>,
 ) -> Box<dyn TicketWriter + Send + 'a> {
     let fields = opts.fields.clone();
+    if let Some(jq) = &opts.jq {
+        let shape = match opts.format {
+            Format::Ocsf => jq::Shape::Ocsf(opts.now),
+            _ => jq::Shape::Ticket(fields),
+        };
+        let array = opts.format == Format::Json;
+        return Box::new(jq::JqWriter::new(out, jq.clone(), shape, array));
+    }
     match opts.format {
         Format::Table => Box::new(table::TableWriter::new(opts, out)),
         Format::Json => Box::new(json::JsonWriter::new(out, fields)),
         Format::Jsonl => Box::new(jsonl::JsonlWriter::new(out, fields)),
         Format::Csv => Box::new(csv::CsvWriter::new(out, fields, opts.csv_raw)),
+        Format::Ocsf => Box::new(ocsf::OcsfWriter::new(opts, out)),
     }
 }
 
@@ -257,6 +276,7 @@ mod sample {
             width: 100,
             tty: false,
             now: now(),
+            jq: None,
             csv_raw: false,
         }
     }
@@ -372,7 +392,7 @@ mod tests {
         let err = "yaml".parse::<Format>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "invalid value 'yaml' for --output: one of: table, json, jsonl, csv"
+            "invalid value 'yaml' for --output: one of: table, json, jsonl, csv, ocsf"
         );
         assert_eq!(err.exit_code(), 2);
     }

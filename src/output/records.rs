@@ -51,6 +51,9 @@ pub fn write_records<T: Serialize>(
             _ => Map::new(),
         })
         .collect();
+    if let Some(jq) = &opts.jq {
+        return write_filtered(jq, opts.format, rows, out);
+    }
     match opts.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &rows).map_err(io::Error::from)?;
@@ -74,6 +77,11 @@ pub fn write_records<T: Serialize>(
                 .map_err(io::Error::other)?;
             }
             w.flush()?;
+        }
+        Format::Ocsf => {
+            return Err(io::Error::other(
+                "-o ocsf prints tickets only; this list has table, json, jsonl and csv",
+            ));
         }
         Format::Table => {
             if rows.is_empty() {
@@ -109,6 +117,23 @@ pub fn write_records<T: Serialize>(
                 column.set_padding((0, 2));
             }
             writeln!(out, "{}", table.to_string().trim_end())?;
+        }
+    }
+    out.flush()
+}
+
+/// `--jq` over the records: the one array for `-o json`, else each record.
+fn write_filtered(
+    jq: &super::Jq,
+    format: Format,
+    rows: Vec<Map<String, Value>>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if format == Format::Json {
+        jq.write(&rows, out)?;
+    } else {
+        for row in &rows {
+            jq.write(row, out)?;
         }
     }
     out.flush()

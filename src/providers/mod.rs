@@ -6,6 +6,8 @@ pub mod arcticwolf;
 pub mod argus;
 pub mod cyderes;
 mod explain;
+mod lenient;
+mod listing;
 mod registry;
 pub mod sonar;
 
@@ -26,9 +28,7 @@ pub(crate) fn decode<W: serde::de::DeserializeOwned>(
     provider: &str,
     value: serde_json::Value,
 ) -> crate::error::Result<W> {
-    serde_json::from_value(value).map_err(|e| crate::error::Error::Api {
-        provider: provider.into(),
-        status: 200,
-        message: format!("an object in the answer is not as documented: {e}"),
+    serde_json::from_value(value).map_err(|e| {
+        crate::error::Error::decode(provider, "an object in the answer is not as documented", e)
     })
 }

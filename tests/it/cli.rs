@@ -155,3 +155,58 @@ async fn completions_print_a_script() {
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains("tix"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_errors_are_clap_s_whole_message_with_a_tip_and_exit_2() {
+    let o = run(&["get"], &[]).await;
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("<PROVIDER>") && err.contains("<ID>") && err.contains("Usage: tix get"),
+        "{err}"
+    );
+    let o = run(&["list", "--limt", "3"], &[]).await;
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("'--limt'") && err.contains("a similar argument exists: '--limit'"),
+        "{err}"
+    );
+    assert!(err.contains("Usage: tix list"), "{err}");
+    let o = run(&["lsit"], &[]).await;
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("'list'"), "{}", stderr(&o));
+    let o = run(&["list", "-o", "yaml"], &[]).await;
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("[possible values: table, json, jsonl, csv]"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn help_has_examples_and_a_global_options_heading() {
+    for verb in ["list", "get", "sync", "cw", "attach"] {
+        let o = run(&[verb, "--help"], &[]).await;
+        assert_eq!(code(&o), 0);
+        let out = stdout(&o);
+        assert!(out.contains("\nExamples:\n  tix "), "{verb}: {out}");
+        let global = out
+            .find("Global options:")
+            .expect("a Global options heading");
+        assert!(out[global..].contains("--profile"), "{verb}: {out}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn man_prints_a_man_page_with_every_verb() {
+    let o = run(&["man"], &[]).await;
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    assert!(out.contains(".TH tix 1"), "{out}");
+    for verb in ["list", "get", "sync", "config"] {
+        assert!(out.contains(verb), "{verb}");
+    }
+}

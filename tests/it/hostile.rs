@@ -385,7 +385,7 @@ async fn bad_limits_are_refused_before_any_request() {
         let r = measure(&["list", "--provider", "sonar", flag, value], &[]).await;
         assert_eq!(code(&r.out), 2, "{flag} {value}: {}", stderr(&r.out));
         assert!(
-            stderr(&r.out).starts_with(&format!("tix: invalid value '{value}' for '{flag}")),
+            stderr(&r.out).contains(&format!("invalid value '{value}' for '{flag} <")),
             "{}",
             stderr(&r.out)
         );

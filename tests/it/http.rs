@@ -329,3 +329,67 @@ async fn an_empty_answer_reads_as_null_and_basic_auth_and_extra_headers_are_sent
         .unwrap();
     assert_eq!(v, Value::Null);
 }
+
+#[tokio::test]
+async fn an_answer_of_the_wrong_shape_is_a_decode_error_asked_once() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Want {
+        tickets: Vec<u32>,
+    }
+    let s = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/shape"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"tickets": "none"})))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let c = client(&s.uri());
+    let e = c
+        .get_json::<Want>(c.url(&["shape"]), &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    assert_eq!(e.exit_code(), 5);
+    let shown = e.to_string();
+    assert!(!shown.contains("HTTP"), "no HTTP status was wrong: {shown}");
+    assert!(
+        shown.contains("/shape") && shown.contains("invalid type"),
+        "{shown}"
+    );
+    assert!(
+        std::error::Error::source(&e).is_some(),
+        "the parser's error is kept"
+    );
+}
+
+#[tokio::test]
+async fn json_cut_short_is_retried_as_a_transport_error() {
+    let s = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/cut"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(r#"{"tickets": [1, 2"#, "application/json"),
+        )
+        // Four tries of the GET (three retries), then the one of the request that may not be repeated.
+        .expect(5)
+        .mount(&s)
+        .await;
+    let c = client(&s.uri());
+    let e = c.get_json::<Value>(c.url(&["cut"]), &[]).await.unwrap_err();
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert!(e.to_string().contains("cut short"), "{e}");
+    let e = c
+        .send_bytes(
+            reqwest::Method::GET,
+            c.url(&["cut"]),
+            &[],
+            Body::Empty,
+            false,
+        )
+        .await;
+    assert!(
+        e.is_ok(),
+        "a request that may not be repeated answers what came"
+    );
+}

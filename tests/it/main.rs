@@ -17,11 +17,16 @@ mod cyderes;
 mod cyderes_e2e;
 mod cyderes_verbs;
 mod e2e;
+mod every_provider;
 mod harness;
 mod hostile;
 mod http;
+mod jq;
+mod merge_e2e;
+mod ocsf;
 mod sonar;
 mod sync;
+mod tls;
 mod verbs;
 
 #[test]

@@ -400,8 +400,15 @@ async fn bad_flags_are_one_line_errors_before_any_request() {
         let o = cmd.output().unwrap();
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
         let err = stderr(&o);
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.contains(flag), "{args:?}: {err}");
+        // tix's own checks are one line; clap's parse errors come whole, with their tip
+        // and usage, and name the flag on the first line.
+        if err.starts_with("tix: ") {
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+        assert!(
+            err.lines().next().unwrap().contains(flag),
+            "{args:?}: {err}"
+        );
     }
     assert!(!home.path().join("o").exists());
 }

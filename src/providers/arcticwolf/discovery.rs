@@ -8,6 +8,8 @@ use super::{NAME, wire};
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
 use crate::model::Org;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 /// One organization as a listing needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,12 +29,9 @@ impl From<&wire::Organization> for OrgRef {
     }
 }
 
-/// The organizations the key sees, under `root` (an id or a name) when given.
-pub(super) async fn organizations(
-    http: &HttpClient,
-    ep: &Endpoints,
-    root: Option<&str>,
-) -> Result<Vec<wire::Organization>> {
+/// Every organization the key sees: one request, which the source makes once a run
+/// ([`Discovery`]).
+async fn all(http: &HttpClient, ep: &Endpoints) -> Result<Vec<wire::Organization>> {
     let all: Vec<wire::Organization> = http.get_json(ep.organizations(), &[]).await?;
     if all.is_empty() {
         return Err(Error::Auth {
@@ -42,9 +41,46 @@ pub(super) async fn organizations(
                 .into(),
         });
     }
-    let Some(root) = root else { return Ok(all) };
-    let id = find(&all, root, "--root")?.id.clone();
-    http.get_json(ep.organizations(), &[("root", id)]).await
+    Ok(all)
+}
+
+/// The Organizations API, asked once per run: a run that lists 300 tickets and then
+/// reads each of them makes one discovery request, not 301.
+#[derive(Clone)]
+pub(super) struct Discovery {
+    http: HttpClient,
+    endpoints: Endpoints,
+    everything: Arc<OnceCell<Arc<Vec<wire::Organization>>>>,
+}
+
+impl Discovery {
+    pub fn new(http: HttpClient, endpoints: Endpoints) -> Self {
+        Discovery {
+            http,
+            endpoints,
+            everything: Arc::default(),
+        }
+    }
+
+    /// Every organization the key sees (asked the first time only).
+    pub async fn all(&self) -> Result<Arc<Vec<wire::Organization>>> {
+        self.everything
+            .get_or_try_init(|| async { all(&self.http, &self.endpoints).await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+
+    /// The organizations under `root` (an id or a name) when given, else all of them.
+    pub async fn under(&self, root: Option<&str>) -> Result<Arc<Vec<wire::Organization>>> {
+        let all = self.all().await?;
+        let Some(root) = root else { return Ok(all) };
+        let id = find(&all, root, "--root")?.id.clone();
+        let under: Vec<wire::Organization> = self
+            .http
+            .get_json(self.endpoints.organizations(), &[("root", id)])
+            .await?;
+        Ok(Arc::new(under))
+    }
 }
 
 /// The organization whose id or name is `wanted` (case-insensitive), or an error naming

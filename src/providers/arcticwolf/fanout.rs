@@ -2,8 +2,9 @@
 //!
 //! The Ticket API serves one pod and one organization per request (vendor document:
 //! "You can only invoke the Ticket API for one pod at a time"), so each organization is
-//! paged on its own (`offset_pages`), at most `concurrency` organizations at once, and
-//! their tickets are interleaved as pages arrive. An organization that fails (timeout,
+//! paged on its own (`offset_pages`) and their tickets are interleaved as pages arrive.
+//! One `--concurrency` budget is split between organizations and their pages
+//! ([`split`]), so no more than `--concurrency` requests are ever in flight. An organization that fails (timeout,
 //! 5xx after retries, 403) ends only its own listing; when the others are done, each
 //! failure becomes one [`Error::Partial`] item, one per pod when a whole pod failed, so
 //! the CLI prints one warning per pod and exits 6. When nothing succeeded at all, the
@@ -13,14 +14,14 @@ use super::discovery::OrgRef;
 use super::endpoints::Endpoints;
 use super::{NAME, map, wire};
 use crate::error::{Error, Result};
-use crate::http::HttpClient;
+use crate::http::{Body, HttpClient};
 use crate::model::Ticket;
 use crate::paginate::{Page, PageRequest, PagerSpec, offset_pages};
+use crate::providers::lenient::{Reader, Shape};
 use futures::stream::{self, BoxStream, StreamExt};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
 use std::sync::{Arc, Mutex};
-
-/// The Ticket API's largest `offset` (research §1.8).
-const MAX_OFFSET: u64 = 100_000;
 
 /// How to list one organization; shared by all of them.
 pub(super) struct Lister {
@@ -28,11 +29,18 @@ pub(super) struct Lister {
     pub endpoints: Endpoints,
     /// Filters other than `offset`/`limit`.
     pub params: Vec<(&'static str, String)>,
-    pub page_size: u64,
-    /// Tickets wanted from each organization; `None` = all.
-    pub limit: Option<u64>,
-    pub concurrency: usize,
+    /// Each organization's pager; its `limit` is the tickets wanted from each, and its
+    /// `concurrency` the whole budget, split by [`merged`].
+    pub spec: PagerSpec,
     pub raw: bool,
+}
+
+/// `budget` requests in flight at most, over `orgs` organizations: how many
+/// organizations are listed at once, and how many pages each fetches at once.
+fn split(budget: usize, orgs: usize) -> (usize, usize) {
+    let budget = budget.max(1);
+    let at_once = budget.min(orgs.max(1));
+    (at_once, (budget / at_once).max(1))
 }
 
 /// What became of each organization, for the warnings at the end.
@@ -42,10 +50,11 @@ struct Tally {
     failed: Vec<(OrgRef, Error)>,
 }
 
-pub(super) fn merged(lister: Lister, orgs: Vec<OrgRef>) -> BoxStream<'static, Result<Ticket>> {
+pub(super) fn merged(mut lister: Lister, orgs: Vec<OrgRef>) -> BoxStream<'static, Result<Ticket>> {
+    let (concurrency, pages) = split(lister.spec.concurrency, orgs.len());
+    lister.spec.concurrency = pages;
     let lister = Arc::new(lister);
     let tally = Arc::new(Mutex::new(Tally::default()));
-    let concurrency = lister.concurrency.max(1);
     let per_pod: Vec<(String, usize)> = {
         let mut v: Vec<(String, usize)> = Vec::new();
         for o in &orgs {
@@ -70,17 +79,14 @@ pub(super) fn merged(lister: Lister, orgs: Vec<OrgRef>) -> BoxStream<'static, Re
     listings.chain(warnings).boxed()
 }
 
-/// One organization's tickets; its first error ends it and goes to the tally.
+/// One organization's tickets; its first error ends it and goes to the tally, while
+/// warnings (an unreadable ticket, where the pager stopped) pass through.
 fn one_org(
     lister: Arc<Lister>,
     org: OrgRef,
     tally: Arc<Mutex<Tally>>,
 ) -> BoxStream<'static, Result<Ticket>> {
-    let spec = PagerSpec {
-        page_size: lister.page_size,
-        limit: lister.limit,
-        concurrency: lister.concurrency,
-    };
+    let spec = lister.spec;
     let pages = {
         let org = org.clone();
         let lister = lister.clone();
@@ -97,7 +103,8 @@ fn one_org(
     stream::unfold(Some((pages, tally, org)), |state| async move {
         let (mut pages, tally, org) = state?;
         match pages.next().await {
-            Some(Ok(ticket)) => Some((Some(ticket), Some((pages, tally, org)))),
+            Some(Ok(ticket)) => Some((Some(Ok(ticket)), Some((pages, tally, org)))),
+            Some(Err(e @ Error::Partial { .. })) => Some((Some(Err(e)), Some((pages, tally, org)))),
             Some(Err(e)) => {
                 lock(&tally).failed.push((org, e));
                 Some((None, None))
@@ -108,7 +115,7 @@ fn one_org(
             }
         }
     })
-    .filter_map(|t| futures::future::ready(t.map(Ok)))
+    .filter_map(futures::future::ready)
     .boxed()
 }
 
@@ -117,43 +124,30 @@ fn lock(tally: &Mutex<Tally>) -> std::sync::MutexGuard<'_, Tally> {
 }
 
 async fn fetch_page(lister: &Lister, org: &OrgRef, req: PageRequest) -> Result<Page<Ticket>> {
-    if req.offset > MAX_OFFSET {
-        return Err(Error::Api {
-            provider: NAME.into(),
-            status: 400,
-            message: format!(
-                "more tickets match than the Ticket API pages through (offset {MAX_OFFSET} at most); narrow with --since/--until"
-            ),
-        });
-    }
     let url = lister.endpoints.tickets(&org.pod, &org.id, &[])?;
     let mut query = lister.params.clone();
     query.push(("offset", req.offset.to_string()));
     query.push(("limit", req.limit.to_string()));
-    let (items, meta) = if lister.raw {
-        let list: wire::TicketList<serde_json::Value> = lister.http.get_json(url, &query).await?;
-        let items = list
-            .results
-            .into_iter()
-            .map(|v| {
-                let w: wire::Ticket = crate::providers::decode(NAME, v.clone())?;
-                Ok(map::ticket(w, org, Some(v)))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        (items, list.meta)
-    } else {
-        let list: wire::TicketList<wire::Ticket> = lister.http.get_json(url, &query).await?;
-        let items = list
-            .results
-            .into_iter()
-            .map(|w| map::ticket(w, org, None))
-            .collect();
-        (items, list.meta)
+    let bytes = lister
+        .http
+        .send_bytes(Method::GET, url, &query, Body::Empty, true)
+        .await?;
+    let reader = Reader {
+        provider: NAME,
+        raw: lister.raw,
+        map: |w, raw| map::ticket(w, org, raw),
     };
-    Ok(Page {
-        items,
-        total: meta.and_then(|m| m.total),
-    })
+    reader.page::<Tickets, wire::Ticket, _>(&bytes, req.offset, |t| &t.id)
+}
+
+/// `{"results": [...], "meta": {"total": N}}`.
+struct Tickets;
+
+impl Shape for Tickets {
+    type Of<X: DeserializeOwned> = wire::TicketList<X>;
+    fn parts<X: DeserializeOwned>(page: wire::TicketList<X>) -> (Vec<X>, Option<u64>) {
+        (page.results, page.meta.and_then(|m| m.total))
+    }
 }
 
 /// The failures as stream items: one per pod whose every organization failed, else one
@@ -232,6 +226,20 @@ mod tests {
             .into_iter()
             .map(|r| r.unwrap_err().to_string())
             .collect()
+    }
+
+    #[test]
+    fn one_budget_is_split_between_organizations_and_pages() {
+        for budget in 1..=32 {
+            for orgs in 0..=40 {
+                let (at_once, pages) = split(budget, orgs);
+                assert!(at_once * pages <= budget.max(1), "{budget} {orgs}");
+                assert!(at_once >= 1 && pages >= 1);
+            }
+        }
+        assert_eq!(split(8, 1), (1, 8));
+        assert_eq!(split(8, 3), (3, 2));
+        assert_eq!(split(8, 20), (8, 1));
     }
 
     #[test]

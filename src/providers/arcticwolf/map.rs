@@ -20,6 +20,7 @@ use super::NAME;
 use super::discovery::OrgRef;
 use super::wire;
 use crate::model::{Attachment, Comment, Priority, Status, Tenant, Ticket};
+use crate::providers::lenient;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// (Arctic Wolf status, tix status): the table above, used both ways.
@@ -113,8 +114,8 @@ pub(super) fn ticket(w: wire::Ticket, org: &OrgRef, raw: Option<serde_json::Valu
         t.priority_raw = Some(p);
     }
     t.kind = w.kind;
-    t.created = time(w.created_at.as_deref());
-    t.updated = time(w.updated_at.as_deref());
+    t.created = lenient::time(NAME, "created_at", &t.id, w.created_at.as_deref(), time);
+    t.updated = lenient::time(NAME, "updated_at", &t.id, w.updated_at.as_deref(), time);
     t.assignees = person(w.assignee).into_iter().collect();
     t.comments = w.comments.map(|cs| cs.into_iter().map(comment).collect());
     t.raw = raw;

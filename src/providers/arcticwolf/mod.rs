@@ -22,6 +22,8 @@ mod errors;
 mod fanout;
 mod map;
 mod query;
+mod recent;
+mod top;
 mod wire;
 
 use crate::config::ProviderSpec;
@@ -30,11 +32,13 @@ use crate::error::{Error, Result};
 use crate::http::{Body, Credential, HttpClient, is_loopback};
 use crate::model::{Attachment, Comment, Org, Query, Ticket};
 use crate::providers::ProviderInfo;
+use crate::providers::listing::{Paging, ended, take_ok};
 use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
-use discovery::OrgRef;
+use discovery::{Discovery, OrgRef};
 use endpoints::Endpoints;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use recent::Recent;
 use reqwest::Method;
 use std::fmt;
 use tokio::io::AsyncWrite;
@@ -44,6 +48,15 @@ pub const NAME: &str = "arcticwolf";
 
 /// The largest `limit` the Ticket API accepts.
 pub const MAX_PAGE: u64 = 100;
+
+/// The Ticket API's largest `offset` (research §1.8).
+pub const MAX_OFFSET: u64 = 100_000;
+
+const PAGING: Paging = Paging {
+    max: MAX_PAGE,
+    default: MAX_PAGE,
+    max_offset: Some(MAX_OFFSET),
+};
 
 const CAPABILITIES: Capabilities = Capabilities {
     list: true,
@@ -79,8 +92,9 @@ pub const INFO: ProviderInfo = ProviderInfo {
 
 /// Every organization one personal API key sees, in every pod.
 pub struct ArcticWolfSource {
-    orgs_http: HttpClient,
+    discovery: Discovery,
     tickets_http: HttpClient,
+    recent: Recent,
     endpoints: Endpoints,
     profile: Option<String>,
 }
@@ -101,8 +115,9 @@ impl ArcticWolfSource {
             errors::ticket_api,
         )?;
         Ok(Box::new(ArcticWolfSource {
-            orgs_http,
+            discovery: Discovery::new(orgs_http, endpoints.clone()),
             tickets_http,
+            recent: Recent::default(),
             endpoints,
             profile: cfg.profile,
         }))
@@ -111,12 +126,16 @@ impl ArcticWolfSource {
     /// `ORG/NUMBER` → the organization (looked up for its pod) and the number.
     async fn locate(&self, id: &str) -> Result<(OrgRef, u64)> {
         let (org, number) = parse_id(id)?;
-        let orgs = discovery::organizations(&self.orgs_http, &self.endpoints, None).await?;
+        let orgs = self.discovery.all().await?;
         let org = discovery::by_id(&orgs, &org).ok_or_else(|| not_found(id))?;
         Ok((org, number))
     }
 
+    /// The ticket with its comments and attachments, read once however many verbs ask.
     async fn fetch(&self, id: &str) -> Result<(OrgRef, wire::Ticket)> {
+        if let Some(known) = self.recent.get(id) {
+            return Ok(known);
+        }
         let (org, number) = self.locate(id).await?;
         let url = self
             .endpoints
@@ -127,6 +146,7 @@ impl ArcticWolfSource {
             .get_json(url, &query)
             .await
             .map_err(|e| with_id(e, id))?;
+        self.recent.put(id, &org, &t);
         Ok((org, t))
     }
 }
@@ -189,7 +209,7 @@ impl TicketSource for ArcticWolfSource {
         for pod in &q.pods {
             endpoints::check_pod(pod)?;
         }
-        Ok(plan.explain(q, page_size(q, &plan)))
+        Ok(plan.explain(q, PAGING.page_size(q, client_side(&plan))))
     }
 
     fn list(&self, q: &Query) -> BoxStream<'static, Result<Ticket>> {
@@ -200,20 +220,18 @@ impl TicketSource for ArcticWolfSource {
         if plan.matches_nothing {
             return stream::empty().boxed();
         }
-        let client_side = plan.filters_client_side() || plan.sort.is_some();
+        let client_side = client_side(&plan);
         let lister = fanout::Lister {
             http: self.tickets_http.clone(),
             endpoints: self.endpoints.clone(),
             params: plan.params.clone(),
-            page_size: page_size(q, &plan),
-            limit: if client_side { None } else { q.limit },
-            concurrency: q.concurrency,
+            spec: PAGING.spec(q, client_side),
             raw: q.raw,
         };
-        let (orgs_http, endpoints) = (self.orgs_http.clone(), self.endpoints.clone());
+        let discovery = self.discovery.clone();
         let (root, tenants, pods) = (q.root.clone(), q.tenants.clone(), q.pods.clone());
         let tickets = stream::once(async move {
-            let found = discovery::organizations(&orgs_http, &endpoints, root.as_deref()).await?;
+            let found = discovery.under(root.as_deref()).await?;
             let chosen = discovery::select(&found, &tenants, &pods)?;
             Ok::<_, Error>(fanout::merged(lister, chosen))
         })
@@ -225,12 +243,13 @@ impl TicketSource for ArcticWolfSource {
         let filtered = tickets.try_filter(move |t| futures::future::ready(filter.matches(t)));
         let sorted = match plan.sort {
             None => filtered.boxed(),
-            Some(sort) => sorted(filtered.boxed(), sort),
+            Some(sort) => top::sorted(filtered.boxed(), sort, q.limit),
         };
-        match q.limit {
-            Some(limit) if client_side => sorted.take(limit as usize).boxed(),
+        let limited = match q.limit {
+            Some(limit) if client_side => take_ok(sorted, limit),
             _ => sorted,
-        }
+        };
+        ended(NAME, limited)
     }
 
     async fn get(&self, id: &str) -> Result<Ticket> {
@@ -268,6 +287,7 @@ impl TicketSource for ArcticWolfSource {
             )
             .await
             .map_err(|e| with_id(e, id))?;
+        self.recent.forget(id);
         Ok(map::comment(c))
     }
 
@@ -286,6 +306,7 @@ impl TicketSource for ArcticWolfSource {
             .send_json_idempotent(Method::POST, url, &[], Body::Json(body), false)
             .await
             .map_err(|e| with_id(e, id))?;
+        self.recent.forget(id);
         Ok(())
     }
 
@@ -359,50 +380,14 @@ impl TicketSource for ArcticWolfSource {
     }
 
     async fn orgs(&self, root: Option<&str>) -> Result<Vec<Org>> {
-        let found = discovery::organizations(&self.orgs_http, &self.endpoints, root).await?;
-        Ok(found.into_iter().map(discovery::org).collect())
+        let found = self.discovery.under(root).await?;
+        Ok(found.iter().cloned().map(discovery::org).collect())
     }
 }
 
-/// Full pages when filtering here (the server's count is not the user's); else no more
-/// than the limit needs.
-fn page_size(q: &Query, plan: &query::Plan) -> u64 {
-    q.request_page_size(MAX_PAGE, plan.filters_client_side() || plan.sort.is_some())
-}
-
-/// Every ticket, sorted; failures keep their place after the tickets.
-fn sorted(
-    tickets: BoxStream<'static, Result<Ticket>>,
-    (field, order): (crate::model::SortField, crate::model::SortOrder),
-) -> BoxStream<'static, Result<Ticket>> {
-    use crate::model::{SortField, SortOrder};
-    stream::once(async move {
-        let (mut ok, errs): (Vec<_>, Vec<_>) = tickets
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .partition(Result::is_ok);
-        let mut ok: Vec<Ticket> = ok.drain(..).filter_map(Result::ok).collect();
-        ok.sort_by(|a, b| {
-            let ord = match field {
-                SortField::Id => a
-                    .number
-                    .as_deref()
-                    .and_then(|n| n.parse::<u64>().ok())
-                    .cmp(&b.number.as_deref().and_then(|n| n.parse::<u64>().ok())),
-                SortField::Created => a.created.cmp(&b.created),
-                SortField::Updated => a.updated.cmp(&b.updated),
-                SortField::Closed => a.closed.cmp(&b.closed),
-            };
-            match order {
-                SortOrder::Asc => ord,
-                SortOrder::Desc => ord.reverse(),
-            }
-        });
-        stream::iter(ok.into_iter().map(Ok).chain(errs))
-    })
-    .flatten()
-    .boxed()
+/// Whether the limit must wait for tickets filtered or sorted here: then full pages.
+fn client_side(plan: &query::Plan) -> bool {
+    plan.filters_client_side() || plan.sort.is_some()
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub(super) struct Meta {
     pub total: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct Ticket {
     pub id: u64,
@@ -45,7 +45,7 @@ pub(super) struct Ticket {
     pub attachments: Option<Vec<Attachment>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct User {
     pub first_name: Option<String>,
@@ -53,7 +53,7 @@ pub(super) struct User {
     pub email: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct Comment {
     pub id: Option<u64>,
@@ -65,7 +65,7 @@ pub(super) struct Comment {
     pub kind: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct Attachment {
     pub id: u64,

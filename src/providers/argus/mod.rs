@@ -20,18 +20,22 @@ mod wire;
 
 use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::{Body, Credential, HttpClient};
 use crate::model::{Attachment, Comment, NewTicket, Query, Ticket, TicketUpdate};
-use crate::paginate::{Page, PageRequest, PagerSpec, offset_pages};
+use crate::paginate::PageRequest;
 use crate::providers::ProviderInfo;
+use crate::providers::lenient::{Reader, Shape};
+use crate::providers::listing::{Paging, offset_listing};
 use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
-use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use futures::stream::{self, BoxStream, StreamExt};
 use reqwest::Method;
 use secrecy::SecretString;
+use serde::de::DeserializeOwned;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 use tokio::io::AsyncWrite;
 
 /// The provider's name in the registry, errors and output.
@@ -40,9 +44,19 @@ pub const NAME: &str = "argus";
 /// The documented system limit of one search (`limit` 0..=100000).
 pub const MAX_PAGE: u64 = 100_000;
 
+/// The largest `offset` a search pages to; beyond it Argus answers a bare 412, so the
+/// pager stops there with a warning saying to narrow the search.
+pub const MAX_OFFSET: u64 = 100_000;
+
 /// Cases per search request unless `--page-size` says otherwise: big enough that few
 /// requests are needed, small enough that one answer stays a few megabytes.
 pub const DEFAULT_PAGE: u64 = 1000;
+
+const PAGING: Paging = Paging {
+    max: MAX_PAGE,
+    default: DEFAULT_PAGE,
+    max_offset: Some(MAX_OFFSET),
+};
 
 const SEARCH: &str = "cases/v2/case/search";
 
@@ -98,14 +112,6 @@ impl ArgusSource {
             profile: cfg.profile,
         }))
     }
-
-    fn page_size(q: &Query, client_side: bool) -> u64 {
-        let size = q.page_size.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
-        match q.limit {
-            Some(limit) if !client_side => size.min(limit.max(1)),
-            _ => size,
-        }
-    }
 }
 
 impl fmt::Display for ArgusSource {
@@ -129,7 +135,7 @@ impl TicketSource for ArgusSource {
 
     fn explain(&self, q: &Query) -> Result<String> {
         let plan = query::plan(q)?;
-        let size = Self::page_size(q, plan.filters_client_side());
+        let size = PAGING.page_size(q, plan.filters_client_side());
         Ok(plan.explain(size, q.concurrency))
     }
 
@@ -142,36 +148,34 @@ impl TicketSource for ArgusSource {
             return stream::empty().boxed();
         }
         let client_side = plan.filters_client_side();
-        // With a client-side filter the server's count is not the user's, so the
-        // limit is applied after filtering.
-        let spec = PagerSpec {
-            page_size: Self::page_size(q, client_side),
-            limit: if client_side { None } else { q.limit },
-            concurrency: q.concurrency,
-        };
         let http = self.http.clone();
         let url = http.url(&[SEARCH]);
-        let raw = q.raw;
+        let reader = Arc::new(Reader {
+            provider: NAME,
+            raw: q.raw,
+            map: map::ticket,
+        });
         let filter = plan.filter.clone();
-        let plan = std::sync::Arc::new(plan);
-        let pages = offset_pages(
-            spec,
+        let plan = Arc::new(plan);
+        offset_listing(
+            NAME,
+            &PAGING,
+            q,
+            client_side,
             |t: &Ticket| &t.id,
+            move |t| filter.matches(t),
             move |req: PageRequest| {
-                let http = http.clone();
-                let url = url.clone();
+                let (http, url, reader) = (http.clone(), url.clone(), reader.clone());
                 let body = plan.page_body(req.offset, req.limit);
+                // A search changes nothing, so it is retried like a GET although it is a POST.
                 async move {
-                    reachable(req.offset)?;
-                    search_page(&http, url, body, raw).await
+                    let bytes = http
+                        .send_bytes(Method::POST, url, &[], Body::Json(body), true)
+                        .await?;
+                    reader.page::<Cases, wire::Case, _>(&bytes, req.offset, |t| &t.id)
                 }
             },
-        );
-        let filtered = pages.try_filter(move |t| futures::future::ready(filter.matches(t)));
-        match q.limit {
-            Some(limit) if client_side => filtered.take(limit as usize).boxed(),
-            _ => filtered.boxed(),
-        }
+        )
     }
 
     async fn get(&self, id: &str) -> Result<Ticket> {
@@ -228,47 +232,22 @@ impl TicketSource for ArgusSource {
     }
 }
 
-/// One page of the advanced search. A search changes nothing, so it is retried like a
-/// GET although it is a POST.
-/// Argus pages no further than offset 100000 and answers a bare 412 beyond it; saying
-/// why, and what to do, before the request is kinder at the end of a long listing.
-fn reachable(offset: u64) -> Result<()> {
-    if offset <= MAX_PAGE {
-        return Ok(());
-    }
-    Err(Error::Api {
-        provider: NAME.into(),
-        status: 412,
-        message: format!(
-            "more cases match than Argus pages through (offset {MAX_PAGE} at most); narrow with --since/--until or --limit"
-        ),
-    })
-}
+/// The search's envelope: `{"data": [...], "count": N}`.
+struct Cases;
 
-async fn search_page(
-    http: &HttpClient,
-    url: url::Url,
-    body: serde_json::Value,
-    raw: bool,
-) -> Result<Page<Ticket>> {
-    let env: wire::Envelope<Vec<serde_json::Value>> = http
-        .send_json_idempotent(Method::POST, url, &[], Body::Json(body), true)
-        .await?;
-    let data = env.data.unwrap_or_default();
-    let total = match env.count {
-        Some(n) if n > 0 => Some(n as u64),
-        // 0 is also "not counted" on some endpoints; only an empty page proves it.
-        Some(0) if data.is_empty() => Some(0),
-        _ => None,
-    };
-    let items = data
-        .into_iter()
-        .map(|v| {
-            let case = decode::<wire::Case>(v.clone())?;
-            Ok(map::ticket(case, raw.then_some(v)))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page { items, total })
+impl Shape for Cases {
+    type Of<X: DeserializeOwned> = wire::Envelope<Vec<X>>;
+    fn parts<X: DeserializeOwned>(env: wire::Envelope<Vec<X>>) -> (Vec<X>, Option<u64>) {
+        let data = env.data.unwrap_or_default();
+        let total = match env.count {
+            Some(n) if n > 0 => Some(n as u64),
+            // 0 is also "not counted" on some endpoints; only an empty page proves it.
+            Some(0) if data.is_empty() => Some(0),
+            // -1: the server gave up counting.
+            _ => None,
+        };
+        (data, total)
+    }
 }
 
 fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T> {
@@ -281,25 +260,17 @@ mod tests {
 
     #[test]
     fn pages_are_1000_by_default_and_never_more_than_the_limit_needs() {
-        let q = Query::default();
-        assert_eq!(ArgusSource::page_size(&q, false), 1000);
+        assert_eq!(PAGING.page_size(&Query::default(), false), 1000);
         let q = Query {
             limit: Some(10),
             ..Query::default()
         };
-        assert_eq!(ArgusSource::page_size(&q, false), 10);
-        assert_eq!(ArgusSource::page_size(&q, true), 1000);
+        assert_eq!(PAGING.page_size(&q, false), 10);
+        assert_eq!(PAGING.page_size(&q, true), 1000);
         let q = Query {
             page_size: Some(100_000),
             ..Query::default()
         };
-        assert_eq!(ArgusSource::page_size(&q, false), 100_000);
-    }
-
-    #[test]
-    fn a_page_past_the_system_limit_is_refused_with_what_to_do() {
-        assert!(reachable(0).is_ok() && reachable(100_000).is_ok());
-        let err = reachable(100_001).unwrap_err().to_string();
-        assert!(err.contains("--since/--until"), "{err}");
+        assert_eq!(PAGING.page_size(&q, false), 100_000);
     }
 }

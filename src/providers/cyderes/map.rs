@@ -24,6 +24,7 @@
 use super::NAME;
 use super::wire;
 use crate::model::{Attachment, Comment, Ioc, Priority, Status, Ticket};
+use crate::providers::lenient;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 /// (Cyderes state, tix status), matched case-insensitively.
@@ -145,8 +146,8 @@ pub(super) fn ticket(
         t.priority_raw = Some(p);
     }
     t.kind = w.ticket_type;
-    t.created = time(w.created.as_deref());
-    t.updated = time(w.updated.as_deref());
+    t.created = lenient::time(NAME, "created", &t.id, w.created.as_deref(), time);
+    t.updated = lenient::time(NAME, "updated", &t.id, w.updated.as_deref(), time);
     if t.status == Status::Closed {
         // No close time is sent; the last update of a closed ticket is its closing.
         t.closed = t.updated;

@@ -4,7 +4,7 @@
 //! - Auth: `Authorization: Bearer <token>` (`TIX_CYDERES_TOKEN`); 401 and 403 both mean
 //!   the token was rejected (exit 3). Default URL `https://tsi-api.cyderes.io`.
 //! - Paging: `skip`/`limit` (1..=250) and a bare array with no total, so pages are read
-//!   one after another until a short page.
+//!   one after another until an empty page (a short page may be a server-side cap).
 //! - Traps: the API's defaults `ticket_type=alert` and `escalated_only=true` hide most
 //!   tickets, so tix always sends both (`all`, `false` unless `--escalated-only`); list
 //!   and get name different fields; attachments come inline in the list; the MISP
@@ -27,14 +27,18 @@ use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::http::{Body, Credential, HttpClient};
 use crate::model::{Attachment, Comment, Ioc, IocQuery, NewTicket, Query, Ticket};
-use crate::paginate::{Page, PageRequest, PagerSpec, offset_pages};
+use crate::paginate::PageRequest;
 use crate::providers::ProviderInfo;
+use crate::providers::lenient::{Reader, Shape};
+use crate::providers::listing::{Paging, offset_listing};
 use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 use tokio::io::AsyncWrite;
 
 /// The provider's name in the registry, errors and output.
@@ -42,6 +46,8 @@ pub const NAME: &str = "cyderes";
 
 /// The largest `limit` the list accepts (documented range 1..=250).
 pub const MAX_PAGE: u64 = 250;
+
+const PAGING: Paging = Paging::new(MAX_PAGE);
 
 const CAPABILITIES: Capabilities = Capabilities {
     list: true,
@@ -156,7 +162,7 @@ impl TicketSource for CyderesSource {
 
     fn explain(&self, q: &Query) -> Result<String> {
         let plan = query::plan(q)?;
-        let size = q.request_page_size(MAX_PAGE, plan.filters_client_side());
+        let size = PAGING.page_size(q, plan.filters_client_side());
         Ok(plan.explain(size))
     }
 
@@ -166,50 +172,42 @@ impl TicketSource for CyderesSource {
             Err(e) => return stream::once(async { Err(e) }).boxed(),
         };
         let client_side = plan.filters_client_side();
-        // With client-side filters the server's count is not the user's, so the limit
-        // is applied after filtering and pages are full-size.
-        let spec = PagerSpec {
-            page_size: if client_side {
-                q.page_size.unwrap_or(MAX_PAGE)
-            } else {
-                q.effective_page_size(MAX_PAGE)
-            },
-            limit: if client_side { None } else { q.limit },
-            concurrency: 1,
-        };
         let http = self.http.clone();
         let url = http.url(&["v2", "tickets"]);
         let params = plan.params.clone();
-        let raw = plan.raw;
-        let pages = offset_pages(
-            spec,
+        let reader = Arc::new(Reader {
+            provider: NAME,
+            raw: plan.raw,
+            map: listed,
+        });
+        let filter = plan.filter;
+        let escalated_only = plan.escalated_only;
+        offset_listing(
+            NAME,
+            &PAGING,
+            q,
+            client_side,
             |l: &Listed| &l.ticket.id,
+            // The server filters `escalated_only`; a ticket that says otherwise is dropped
+            // rather than shown under a flag that promised it away.
+            move |l| !(escalated_only && l.escalated == Some(false)) && filter.matches(&l.ticket),
             move |req: PageRequest| {
-                let http = http.clone();
-                let url = url.clone();
+                let (http, url, reader) = (http.clone(), url.clone(), reader.clone());
                 let mut query = vec![
                     ("skip", req.offset.to_string()),
                     ("limit", req.limit.to_string()),
                 ];
                 query.extend(params.iter().cloned());
-                async move { fetch_page(&http, url, &query, raw).await }
+                async move {
+                    let bytes = http
+                        .send_bytes(Method::GET, url, &query, Body::Empty, true)
+                        .await?;
+                    reader.page::<Tickets, wire::Ticket, _>(&bytes, req.offset, |l| &l.ticket.id)
+                }
             },
-        );
-        let filter = plan.filter;
-        let escalated_only = plan.escalated_only;
-        let filtered = pages
-            .try_filter(move |l| {
-                // The server filters `escalated_only`; a ticket that says otherwise is
-                // dropped rather than shown under a flag that promised it away.
-                let keep =
-                    !(escalated_only && l.escalated == Some(false)) && filter.matches(&l.ticket);
-                futures::future::ready(keep)
-            })
-            .map_ok(|l| l.ticket);
-        match q.limit {
-            Some(limit) if client_side => filtered.take(limit as usize).boxed(),
-            _ => filtered.boxed(),
-        }
+        )
+        .map_ok(|l| l.ticket)
+        .boxed()
     }
 
     async fn get(&self, id: &str) -> Result<Ticket> {
@@ -313,31 +311,20 @@ impl TicketSource for CyderesSource {
     }
 }
 
-async fn fetch_page(
-    http: &HttpClient,
-    url: url::Url,
-    query: &[(&str, String)],
-    raw: bool,
-) -> Result<Page<Listed>> {
-    let listed = |w: wire::Ticket, raw| {
-        let escalated = map::escalated(w.escalated.get());
-        Listed {
-            ticket: map::ticket(w, false, raw),
-            escalated,
-        }
-    };
-    let items = if raw {
-        let list: Vec<serde_json::Value> = http.get_json(url, query).await?;
-        list.into_iter()
-            .map(|v| {
-                let w: wire::Ticket = crate::providers::decode(NAME, v.clone())?;
-                Ok(listed(w, Some(v)))
-            })
-            .collect::<Result<Vec<_>>>()?
-    } else {
-        let list: Vec<wire::Ticket> = http.get_json(url, query).await?;
-        list.into_iter().map(|w| listed(w, None)).collect()
-    };
-    // No total: the pager reads until a short page.
-    Ok(Page { items, total: None })
+/// A bare array of tickets, with no total: the pager reads until an empty page.
+struct Tickets;
+
+impl Shape for Tickets {
+    type Of<X: DeserializeOwned> = Vec<X>;
+    fn parts<X: DeserializeOwned>(page: Vec<X>) -> (Vec<X>, Option<u64>) {
+        (page, None)
+    }
+}
+
+fn listed(w: wire::Ticket, raw: Option<serde_json::Value>) -> Listed {
+    let escalated = map::escalated(w.escalated.get());
+    Listed {
+        ticket: map::ticket(w, false, raw),
+        escalated,
+    }
 }

@@ -20,6 +20,7 @@
 use super::NAME;
 use super::wire;
 use crate::model::{Attachment, Comment, Priority, Status, Tenant, Ticket};
+use crate::providers::lenient;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 /// (Sonar status, tix status): the table above, used both ways.
@@ -109,9 +110,9 @@ pub(super) fn ticket(w: wire::Ticket, raw: Option<serde_json::Value>) -> Ticket 
         t.priority_raw = Some(p);
     }
     t.kind = w.repo_name;
-    t.created = time(w.created.as_deref());
-    t.updated = time(w.updated.as_deref());
-    t.closed = time(w.closed.as_deref());
+    t.created = lenient::time(NAME, "created", &t.id, w.created.as_deref(), time);
+    t.updated = lenient::time(NAME, "updated", &t.id, w.updated.as_deref(), time);
+    t.closed = lenient::time(NAME, "closed", &t.id, w.closed.as_deref(), time);
     t.assignees = w
         .assignees
         .into_iter()

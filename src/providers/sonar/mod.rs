@@ -20,21 +20,28 @@ mod wire;
 use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
-use crate::http::{self, Credential, Failure, HttpClient};
+use crate::http::{self, Body, Credential, Failure, HttpClient};
 use crate::model::{Attachment, Comment, Query, Ticket};
-use crate::paginate::{Page, PageRequest, PagerSpec, offset_pages};
+use crate::paginate::PageRequest;
 use crate::providers::ProviderInfo;
+use crate::providers::lenient::{Reader, Shape};
+use crate::providers::listing::{Paging, offset_listing};
 use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
-use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use reqwest::StatusCode;
+use futures::stream::{self, BoxStream, StreamExt};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
 use std::fmt;
+use std::sync::Arc;
 
 /// The provider's name in the registry, errors and output.
 pub const NAME: &str = "sonar";
 
 /// The largest `limit` Sonar accepts.
 pub const MAX_PAGE: u64 = 1000;
+
+/// Pages of 1000 unless `--page-size` says less; no offset cap is documented.
+const PAGING: Paging = Paging::new(MAX_PAGE);
 
 const CAPABILITIES: Capabilities = Capabilities {
     list: true,
@@ -125,7 +132,7 @@ impl TicketSource for SonarSource {
 
     fn explain(&self, q: &Query) -> Result<String> {
         let plan = query::plan(q)?;
-        let size = q.request_page_size(MAX_PAGE, plan.filters_client_side());
+        let size = PAGING.page_size(q, plan.filters_client_side());
         Ok(plan.explain(size, q.concurrency))
     }
 
@@ -138,39 +145,35 @@ impl TicketSource for SonarSource {
             return stream::empty().boxed();
         }
         let client_side = plan.filters_client_side();
-        // With client-side filters the server's count is not the user's, so the limit
-        // is applied after filtering and pages are full-size.
-        let spec = PagerSpec {
-            page_size: if client_side {
-                q.page_size.unwrap_or(MAX_PAGE)
-            } else {
-                q.effective_page_size(MAX_PAGE)
-            },
-            limit: if client_side { None } else { q.limit },
-            concurrency: q.concurrency,
-        };
         let http = self.http.clone();
         let url = http.url(&["api/sonar/tickets"]);
         let params = plan.params.clone();
-        let raw = q.raw;
-        let pages = offset_pages(
-            spec,
+        let reader = Arc::new(Reader {
+            provider: NAME,
+            raw: q.raw,
+            map: map::ticket,
+        });
+        let filter = plan.filter;
+        offset_listing(
+            NAME,
+            &PAGING,
+            q,
+            client_side,
             |t: &Ticket| &t.id,
+            move |t| filter.matches(t),
             move |req: PageRequest| {
-                let http = http.clone();
-                let url = url.clone();
+                let (http, url, reader) = (http.clone(), url.clone(), reader.clone());
                 let mut query = params.clone();
                 query.push(("offset", req.offset.to_string()));
                 query.push(("limit", req.limit.to_string()));
-                async move { fetch_page(&http, url, &query, raw).await }
+                async move {
+                    let bytes = http
+                        .send_bytes(Method::GET, url, &query, Body::Empty, true)
+                        .await?;
+                    reader.page::<Tickets, wire::Ticket, _>(&bytes, req.offset, |t| &t.id)
+                }
             },
-        );
-        let filter = plan.filter;
-        let filtered = pages.try_filter(move |t| futures::future::ready(filter.matches(t)));
-        match q.limit {
-            Some(limit) if client_side => filtered.take(limit as usize).boxed(),
-            _ => filtered.boxed(),
-        }
+        )
     }
 
     async fn get(&self, id: &str) -> Result<Ticket> {
@@ -201,36 +204,13 @@ impl TicketSource for SonarSource {
     }
 }
 
-async fn fetch_page(
-    http: &HttpClient,
-    url: url::Url,
-    query: &[(&str, String)],
-    raw: bool,
-) -> Result<Page<Ticket>> {
-    if raw {
-        let list: wire::TicketList<serde_json::Value> = http.get_json(url, query).await?;
-        let items = list
-            .tickets
-            .into_iter()
-            .map(|v| {
-                let w: wire::Ticket = crate::providers::decode(NAME, v.clone())?;
-                Ok(map::ticket(w, Some(v)))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            total: list.total,
-        })
-    } else {
-        let list: wire::TicketList<wire::Ticket> = http.get_json(url, query).await?;
-        Ok(Page {
-            items: list
-                .tickets
-                .into_iter()
-                .map(|w| map::ticket(w, None))
-                .collect(),
-            total: list.total,
-        })
+/// `{"total": N, "tickets": [...]}`.
+struct Tickets;
+
+impl Shape for Tickets {
+    type Of<X: DeserializeOwned> = wire::TicketList<X>;
+    fn parts<X: DeserializeOwned>(page: wire::TicketList<X>) -> (Vec<X>, Option<u64>) {
+        (page.tickets, page.total)
     }
 }
 

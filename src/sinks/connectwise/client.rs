@@ -41,6 +41,11 @@ pub struct CwConfig {
     /// `v2025_1/`; discovered from `/login/companyinfo` when absent.
     pub codebase: Option<String>,
     pub retry: RetryPolicy,
+    /// `TIX_CW_CA_FILE`: a private CA or the server's own self-signed certificate (PEM),
+    /// for an on-prem ConnectWise Manage.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// `TIX_CW_PIN_SHA256`: the server's certificate or public key hash.
+    pub pin_sha256: Option<String>,
 }
 
 // Hand-written: the keys never print.
@@ -66,8 +71,8 @@ pub const ENV_VARS: [&str; 5] = [
 
 impl CwConfig {
     /// Reads `TIX_CW_SITE`, `TIX_CW_COMPANY`, `TIX_CW_PUBLIC_KEY`, `TIX_CW_PRIVATE_KEY`,
-    /// `TIX_CW_CLIENT_ID` and the optional `TIX_CW_CODEBASE`. Keys come only from the
-    /// environment, never from argv.
+    /// `TIX_CW_CLIENT_ID` and the optional `TIX_CW_CODEBASE`, `TIX_CW_CA_FILE` and
+    /// `TIX_CW_PIN_SHA256`. Keys come only from the environment, never from argv.
     pub fn from_env(env: &Env) -> Result<Self> {
         let missing: Vec<&str> = ENV_VARS
             .iter()
@@ -100,6 +105,8 @@ impl CwConfig {
             client_id: var("TIX_CW_CLIENT_ID"),
             codebase: env.get("TIX_CW_CODEBASE"),
             retry: RetryPolicy::default(),
+            ca_file: env.get("TIX_CW_CA_FILE").map(std::path::PathBuf::from),
+            pin_sha256: env.get("TIX_CW_PIN_SHA256"),
         })
     }
 
@@ -107,6 +114,12 @@ impl CwConfig {
         use secrecy::ExposeSecret;
         let mut opts = HttpOptions::new(base);
         opts.retry = self.retry;
+        opts.ca_file = self.ca_file.clone();
+        opts.pin_sha256 = self.pin_sha256.clone();
+        opts.tls_names = Some(http::tls_errors::SettingNames {
+            env_prefix: "TIX_CW".into(),
+            profile: false,
+        });
         HttpClient::new(
             NAME,
             &opts,
