@@ -237,6 +237,24 @@ async fn a_gzip_bomb_costs_the_body_cap_not_a_gigabyte() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_lying_total_with_a_repeated_page_stops_at_the_second_page() {
+    let sim = simulator().await;
+    // Default flags: `total` says 10^12, and every page is the same ticket.
+    let r = against(&sim, "lying-total", &[]).await;
+    report("lying-total", &r);
+    assert_eq!(code(&r.out), 6, "{}", stderr(&r.out));
+    assert_eq!(crate::harness::lines(&r.out).len(), 1);
+    assert!(
+        stderr(&r.out).contains("stopped: a page brought only tickets already listed"),
+        "{}",
+        stderr(&r.out)
+    );
+    assert!(r.elapsed < DEFAULT_BOUND, "{:?}", r.elapsed);
+    assert!(r.max_rss_kb < MAX_RSS_KB, "peak RSS {} KiB", r.max_rss_kb);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_provider_error_with_escape_sequences_is_shown_escaped() {
     let sim = simulator().await;
     let r = against(&sim, "escape-text", &[]).await;
