@@ -548,3 +548,30 @@ async fn a_numeric_key_and_a_url_password_are_never_echoed() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_attachment_named_with_a_bidi_override_is_saved_without_it() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://{}/hostile/bidi-attachment", sim.addr());
+    let to = dir.path().to_str().unwrap();
+    let r = measure(
+        &["attach", "get", "cyderes", "CYDERES-1", "a-1", "--to", to],
+        &[
+            ("TIX_CYDERES_URL", url.as_str()),
+            ("TIX_CYDERES_TOKEN", KEY),
+        ],
+    )
+    .await;
+    assert_eq!(code(&r.out), 0, "{}", stderr(&r.out));
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, ["invoicefdp.exe"]);
+    assert_eq!(
+        stdout(&r.out),
+        format!("{}\n", dir.path().join("invoicefdp.exe").display())
+    );
+    sim.shutdown().await;
+}

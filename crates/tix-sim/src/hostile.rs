@@ -18,6 +18,7 @@
 //! | `escape-text` | 400 whose `error_msg` holds ESC, OSC, BEL, C1 and bidi controls |
 //! | `escape-ticket` | one ticket whose title, status and site name hold the same controls |
 //! | `formula-title` | one ticket whose title is a spreadsheet formula |
+//! | `bidi-attachment` | a file download named `invoice\u{202e}fdp.exe` (`Content-Disposition`, RFC 6266) |
 //! | `year-minus-1` | one ticket `updated` in year -1 |
 //! | `unauthorized` | 401 with an error body |
 //! | `unmapped-status` | 1000 tickets whose status no document lists |
@@ -44,6 +45,7 @@ pub const MODES: &[&str] = &[
     "escape-text",
     "escape-ticket",
     "formula-title",
+    "bidi-attachment",
     "year-minus-1",
     "unauthorized",
     "unmapped-status",
@@ -113,6 +115,17 @@ async fn answer(Path(mode): Path<String>, RawQuery(query): RawQuery) -> Response
             1,
             vec![ticket("2025-06-01 10:00:00+0000", "ASSIGNED", FORMULA)],
         )),
+        "bidi-attachment" => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe",
+                ),
+            ],
+            "MZ not really a program",
+        )
+            .into_response(),
         "year-minus-1" => json_response(page(
             1,
             vec![ticket(
