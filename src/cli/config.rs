@@ -24,7 +24,11 @@ pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
     let ConfigAction::Show { json } = args.action;
     let env = ctx.env.clone();
     let file = ctx.config()?;
-    let rows = crate::config::describe(file, &env, &crate::providers::Registry);
+    let mut rows = crate::config::describe(file, &env, &crate::providers::Registry);
+    // A base URL may carry `user:password@`: never shown.
+    for r in &mut rows {
+        r.base_url = r.base_url.as_deref().map(crate::http::redact::url_text);
+    }
     let source = file.describe();
     let mut out = ctx.io.out();
     if json {
@@ -59,7 +63,8 @@ pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
             "PIN SHA256",
         ]);
         for r in &rows {
-            table.add_row([
+            // The file's text reaches a terminal here: an api_key_cmd may hold anything.
+            let row = [
                 r.name.clone(),
                 r.provider.to_owned(),
                 r.base_url.clone().unwrap_or_else(|| "-".into()),
@@ -68,7 +73,8 @@ pub fn run(args: ConfigArgs, ctx: &mut Ctx) -> Result<u8> {
                     .as_ref()
                     .map_or("-".into(), |p| p.display().to_string()),
                 r.pin_sha256.clone().unwrap_or_else(|| "-".into()),
-            ]);
+            ];
+            table.add_row(row.map(|c| crate::output::sanitize::line(&c).into_owned()));
         }
         if rows.is_empty() {
             writeln!(out, "no profiles and no TIX_<PROVIDER>_* variables set")?;

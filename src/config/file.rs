@@ -14,6 +14,9 @@ pub struct ConfigFile {
     pub path: Option<PathBuf>,
     /// Group or others can read the file (unix mode & 0o077 != 0).
     pub shared: bool,
+    /// Why this file may not run `api_key_cmd` (not the user's, or writable by others);
+    /// `None` when it may (`secret::untrusted`).
+    pub untrusted: Option<String>,
 }
 
 /// One `[profiles.<name>]` table.
@@ -24,9 +27,11 @@ pub struct Profile {
     pub base_url: Option<String>,
     /// The name of an environment variable holding the key.
     pub api_key_env: Option<String>,
-    /// A command that prints the key (`pass show sonar`, `op read ...`), run with `sh -c`.
+    /// A command that prints the key (`pass show sonar`, `op read ...`), run directly, or
+    /// with `sh -c` when it holds shell syntax; only from a file `secret::untrusted` accepts.
     pub api_key_cmd: Option<String>,
     /// A literal key; refused unless only the file's owner can read the file.
+    #[serde(default, deserialize_with = "secret::deserialize_key")]
     pub api_key: Option<SecretString>,
     /// An extra CA certificate (PEM) to trust.
     pub ca_file: Option<PathBuf>,
@@ -71,6 +76,7 @@ impl ConfigFile {
             .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
         let mut file = Self::parse(&text, &path)?;
         file.shared = readable_by_others(&path);
+        file.untrusted = secret::untrusted(&path);
         for p in file.profiles.values_mut() {
             p.env = env.clone();
         }
@@ -81,10 +87,15 @@ impl ConfigFile {
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
         let shape: Shape = toml::from_str(text)
             .map_err(|e| Error::Config(format!("{}: {}", path.display(), e.message())))?;
+        for name in shape.profiles.keys() {
+            secret::check_profile_name(name)
+                .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        }
         Ok(ConfigFile {
             profiles: shape.profiles,
             path: Some(path.to_path_buf()),
             shared: false,
+            untrusted: None,
         })
     }
 
@@ -109,6 +120,12 @@ impl Profile {
     /// The profile's own key, if it names one.
     pub fn key(&self, name: &str, file: &ConfigFile) -> Result<Option<SecretString>> {
         if let Some(cmd) = &self.api_key_cmd {
+            if let Some(why) = &file.untrusted {
+                return Err(Error::Config(format!(
+                    "profile '{name}': refusing to run api_key_cmd from {}: {why}",
+                    file.describe()
+                )));
+            }
             return secret::from_command(name, cmd).map(Some);
         }
         if let Some(var) = &self.api_key_env {

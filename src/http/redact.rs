@@ -42,9 +42,41 @@ pub fn url(u: &Url) -> String {
     shown.to_string()
 }
 
+/// A URL as written in a config file or the environment, for `config show`: like
+/// [`url`] when it parses; when it does not, any `user:password@` before the host is
+/// still masked, since a typo elsewhere in the URL must not show the password.
+pub fn url_text(raw: &str) -> String {
+    if let Ok(u) = Url::parse(raw.trim()) {
+        return url(&u);
+    }
+    let (scheme, rest) = match raw.find("://") {
+        Some(i) => raw.split_at(i + 3),
+        None => ("", raw),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}***@{}", &rest[at + 1..]),
+        None => raw.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_urls_lose_their_user_info_even_when_broken() {
+        assert_eq!(
+            url_text("https://bob:hunter2@sonar.example/x"),
+            "https://***:***@sonar.example/x"
+        );
+        assert_eq!(
+            url_text("https://bob:hunter2@sonar example/x"),
+            "https://***@sonar example/x"
+        );
+        assert_eq!(url_text("https://sonar.example"), "https://sonar.example/");
+        assert_eq!(url_text("not a url"), "not a url");
+    }
 
     #[test]
     fn masks_credentials_in_query_and_userinfo() {

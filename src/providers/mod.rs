@@ -14,20 +14,12 @@ pub mod sonar;
 pub(crate) use explain::Explanation;
 pub use registry::{PROVIDERS, ProviderInfo, Registry, build, info, provider, provider_names};
 
-/// Logs, once per provider and value for the life of the process, a vendor value the
-/// mapping tables do not know and that is shown as `unknown`: a new vendor status
-/// should be noticed, but not once per ticket in a 100,000-ticket list.
+/// Logs a vendor value the mapping tables do not know and that is shown as `unknown`:
+/// a new vendor status should be noticed, but not once per ticket in a 100,000-ticket
+/// list, so it is said for every ticket and the CLI's log layer prints it once and
+/// counts the rest ("… and 999 more like: …", `cli::logging`).
 pub(crate) fn warn_unmapped(provider: &str, what: &str, raw: &str) {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static SEEN: OnceLock<Mutex<HashSet<(String, String)>>> = OnceLock::new();
-    let mut seen = SEEN
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if seen.insert((provider.to_owned(), raw.to_owned())) {
-        tracing::warn!("{provider}: unmapped {what} '{raw}' shown as unknown");
-    }
+    tracing::warn!("{provider}: unmapped {what} '{raw}' shown as unknown");
 }
 
 /// Reads a JSON value of an answer as the vendor's type `W`: for answers kept raw

