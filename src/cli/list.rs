@@ -262,6 +262,7 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
             profile: None,
             base_url: args.base_url.clone(),
             ca_file: args.ca_file.clone(),
+            env_only: false,
         })?;
         let query = match early {
             Some(q) => q,

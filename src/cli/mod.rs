@@ -157,7 +157,7 @@ impl Ctx {
 
     /// Resolves a selection into a source's settings, with the global retry budget.
     pub fn source_config(&mut self, mut sel: Selection) -> Result<SourceConfig> {
-        if sel.profile.is_none() {
+        if sel.profile.is_none() && !sel.env_only {
             sel.profile = self.global.profile.clone();
         }
         let env = self.env.clone();

@@ -30,6 +30,9 @@ pub struct Profile {
     pub api_key: Option<SecretString>,
     /// An extra CA certificate (PEM) to trust.
     pub ca_file: Option<PathBuf>,
+    /// The provider's default profile: what `--provider X` uses when X has several.
+    #[serde(default)]
+    pub default: bool,
     /// Provider-specific settings (`ProviderInfo::options`), e.g. Arctic Wolf's
     /// `ticket_url`; checked against the provider's list when the profile is used.
     #[serde(default)]
@@ -79,6 +82,22 @@ impl ConfigFile {
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
         let shape: Shape = toml::from_str(text)
             .map_err(|e| Error::Config(format!("{}: {}", path.display(), e.message())))?;
+        // Two defaults for one provider is the one ambiguity the file itself can hold:
+        // refuse it when the file is read, not when some later run picks a profile.
+        let mut defaults: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for (name, p) in shape.profiles.iter().filter(|(_, p)| p.default) {
+            defaults
+                .entry(p.provider.to_ascii_lowercase())
+                .or_default()
+                .push(name);
+        }
+        if let Some((provider, names)) = defaults.iter().find(|(_, n)| n.len() > 1) {
+            return Err(Error::Config(format!(
+                "{}: several {provider} profiles say `default = true` ({}): keep one",
+                path.display(),
+                names.join(", ")
+            )));
+        }
         Ok(ConfigFile {
             profiles: shape.profiles,
             path: Some(path.to_path_buf()),

@@ -23,6 +23,7 @@ use std::str::FromStr;
 pub use detail::write_detail;
 pub use fields::parse_fields;
 pub use records::{parse_record_fields, write_records};
+pub use table::plain_table;
 
 /// An `--output` format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -36,6 +36,31 @@ const MIN_TITLE: usize = 12;
 /// the last word that fits; with rows one line high, that cut is where `…` goes.
 const NO_DELIMITER: char = '\0';
 
+/// A table of plain text cells in the house style (the header over a thin rule, no
+/// borders, two spaces between columns), for verbs that print records that are not
+/// tickets (`config show`, `providers`). Never cut: it is sized to its content.
+pub fn plain_table<I, S>(header: I) -> Table
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let mut table = Table::new();
+    table
+        .force_no_tty()
+        .load_style(STYLE)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header(
+        header
+            .into_iter()
+            .map(|h| Cell::new(h.into()))
+            .collect::<Vec<_>>(),
+    );
+    for column in table.column_iter_mut() {
+        column.set_padding((0, GAP));
+    }
+    table
+}
+
 pub(super) struct TableWriter<W> {
     out: W,
     opts: OutputOptions,
