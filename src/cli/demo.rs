@@ -87,6 +87,8 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
         width: ctx.io.width,
         tty: true,
         now: chrono::Utc::now(),
+        wide: false,
+        utc: false,
     };
     {
         let mut table = writer(&opts, Box::new(&mut out));

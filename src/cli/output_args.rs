@@ -12,6 +12,15 @@ pub struct OutputArgs {
     /// Keys/columns to print, comma-separated (e.g. id,status,title,tenant.name).
     #[arg(long, value_name = "A,B,...")]
     pub fields: Option<String>,
+    /// Tables: every column, whole ids, nothing cut.
+    #[arg(long)]
+    pub wide: bool,
+    /// Tables: fit this many columns [default: the terminal's width; piped: no limit].
+    #[arg(long, value_name = "N")]
+    pub width: Option<usize>,
+    /// Tables and the detail view: times in UTC instead of local time.
+    #[arg(long)]
+    pub utc: bool,
 }
 
 impl OutputArgs {
@@ -37,13 +46,24 @@ impl OutputArgs {
             None if io.stdout_tty => Format::Table,
             None => Format::Jsonl,
         };
+        // A table fits the terminal; piped, it is cut only when --width asks.
+        let width = match self.width {
+            Some(w) if w < 20 => {
+                return Err(crate::Error::invalid("--width", w, "at least 20 columns"));
+            }
+            Some(w) => w,
+            None if io.stdout_tty => io.width,
+            None => 0,
+        };
         Ok(OutputOptions {
             format,
             fields,
             color: io.color,
-            width: io.width,
+            width,
             tty: io.stdout_tty,
             now: chrono::Utc::now(),
+            wide: self.wide,
+            utc: self.utc,
         })
     }
 }

@@ -111,15 +111,9 @@ fn with_raw(word: &str, raw: &Option<String>) -> String {
     }
 }
 
-/// The exact time, and on a terminal also how long ago when that says more than a date.
+/// The time in the one style tables use.
 fn full_time(opts: &OutputOptions, t: DateTime<Utc>) -> String {
-    let exact = t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    let relative = time_text(opts, t);
-    if opts.tty && !exact.starts_with(&relative) {
-        format!("{exact} ({relative})")
-    } else {
-        exact
-    }
+    time_text(opts, t)
 }
 
 fn write_body(out: &mut dyn Write, body: &str, width: usize) -> io::Result<()> {
@@ -190,7 +184,7 @@ mod tests {
             "Priority   critical\n",
             "Tenant     Acme Corp (c-17)",
             "Type       securityIncident",
-            "Created    2026-10-01T11:55:00Z\n",
+            "Created    2026-10-01 11:55\n",
             "Assignees  Ana Souza, Björn Ek",
             "URL        https://portal.mnemonic.no/spa/case/view/8812345",
             "  Encoded command spawned by winword.exe.\n  Host isolated.\n",

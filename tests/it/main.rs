@@ -22,6 +22,7 @@ mod http;
 mod merge_e2e;
 mod sonar;
 mod sync;
+mod tables;
 mod verbs;
 
 #[test]
