@@ -114,6 +114,12 @@ pub trait TicketWriter {
     fn finish(&mut self) -> io::Result<()>;
     /// How many tickets were written so far.
     fn count(&self) -> u64;
+    /// Hands what was written so far to the reader (the CLI calls it when no more
+    /// tickets are at hand, so a pipe sees rows as pages arrive). The table prints
+    /// nothing before `finish`, so by default this does nothing.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The writer for `opts.format`, printing into `out`.

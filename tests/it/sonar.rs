@@ -135,12 +135,15 @@ async fn bad_flag_values_make_no_request() {
         let o = sonar(&s.uri(), &argv).await;
         assert_eq!(code(&o), 2, "{argv:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(flag), "{argv:?}: {}", stderr(&o));
-        assert_eq!(
-            stderr(&o).trim().lines().count(),
-            1,
-            "{argv:?}: {}",
-            stderr(&o)
-        );
+        // tix's own checks are one line; clap's parse errors come whole (tip, usage).
+        if stderr(&o).starts_with("tix: ") {
+            assert_eq!(
+                stderr(&o).trim().lines().count(),
+                1,
+                "{argv:?}: {}",
+                stderr(&o)
+            );
+        }
     }
 }
 

@@ -175,3 +175,35 @@ async fn iocs_fit_by_leaving_out_columns_and_never_break_a_value() {
     }
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminal_gets_50_tickets_and_a_footer_a_pipe_gets_all() {
+    let sim = simulator().await;
+    let mut env = env(&sim);
+    let count = |o: &std::process::Output| stdout(o).lines().count();
+    let argv = ["list", "--provider", "sonar", "-o", "jsonl"];
+    let piped = run(&argv, &as_refs(&env)).await;
+    assert_eq!(code(&piped), 0, "{}", stderr(&piped));
+    assert_eq!(count(&piped), 500);
+    assert!(!stderr(&piped).contains("--limit"));
+
+    env.push(("TIX_FORCE_TTY".into(), "1".into()));
+    let tty = run(&argv, &as_refs(&env)).await;
+    assert_eq!(code(&tty), 0, "{}", stderr(&tty));
+    assert_eq!(count(&tty), 50);
+    assert!(
+        stderr(&tty).contains("showing the first 50 tickets: --limit N or --limit all for more"),
+        "{}",
+        stderr(&tty)
+    );
+    let mut all = argv.to_vec();
+    all.extend(["--limit", "all"]);
+    let o = run(&all, &as_refs(&env)).await;
+    assert_eq!(count(&o), 500);
+    assert!(!stderr(&o).contains("showing the first"));
+    sim.shutdown().await;
+}
+
+fn as_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
