@@ -15,7 +15,7 @@ pub enum Error {
         /// The allowed values or range, e.g. "0..=1000" or "one of: asc, desc".
         allowed: String,
     },
-    #[error("{provider} does not support {operation}")]
+    #[error("{provider} does not support {}", operation_words(operation))]
     Unsupported {
         provider: String,
         operation: &'static str,
@@ -42,6 +42,27 @@ pub enum Error {
     Partial { failed: Vec<String> },
     #[error("{0}")]
     Io(#[from] io::Error),
+}
+
+/// An operation (`Capabilities` name) in words, for messages and `tix providers`:
+/// "adding comments" rather than `add_comment`.
+pub fn operation_words(operation: &str) -> &str {
+    match operation {
+        "list" => "listing tickets",
+        "get" => "showing a ticket",
+        "comments" => "reading comments",
+        "add_comment" => "adding comments",
+        "close" => "closing tickets",
+        "create" => "creating tickets",
+        "update" => "updating tickets",
+        "attachments" => "listing attachments",
+        "download" => "downloading attachments",
+        "upload" => "adding attachments",
+        "tags" => "tags",
+        "iocs" => "indicators of compromise",
+        "orgs" => "listing organizations",
+        other => other,
+    }
 }
 
 /// The library's result type.

@@ -91,13 +91,13 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "providers",
         "tix providers
-  tix providers --json",
+  tix providers -o json",
     ),
     ("schema", "tix schema > ticket.schema.json"),
     (
         "config",
         "tix config show
-  tix --profile prod config show --json",
+  tix --profile prod config show -o json",
     ),
     (
         "config show",

@@ -637,7 +637,7 @@ async fn create_is_unsupported_before_any_request() {
     .await;
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("arcticwolf does not support create"),
+        stderr(&o).contains("arcticwolf does not support creating tickets"),
         "{}",
         stderr(&o)
     );

@@ -275,3 +275,43 @@ async fn config_show_names_where_each_value_comes_from() {
         stdout(&o)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn providers_lists_connectwise_as_a_sink_and_speaks_in_words() {
+    let o = run(&["providers", "-o", "json"], &[]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let cw = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "connectwise")
+        .expect("connectwise is listed");
+    assert_eq!(cw["role"], "sink");
+    assert!(
+        cw["env"]
+            .as_array()
+            .unwrap()
+            .contains(&"TIX_CW_SITE".into())
+    );
+    let o = run(&["providers"], &[]).await;
+    let out = stdout(&o);
+    assert!(out.contains("connectwise (sink)"), "{out}");
+    assert!(
+        out.contains("adding comments") && !out.contains("add_comment"),
+        "{out}"
+    );
+    for format in ["jsonl", "csv"] {
+        let o = run(&["providers", "-o", format], &[]).await;
+        assert_eq!(code(&o), 0, "{format}: {}", stderr(&o));
+        assert!(stdout(&o).contains("connectwise"), "{format}");
+    }
+    let o = run(&["tags", "list", "sonar", "1"], &[]).await;
+    assert_eq!(code(&o), 2);
+    assert_eq!(stderr(&o).trim(), "tix: sonar does not support tags");
+    let o = run(&["comment", "sonar", "1", "hi"], &[]).await;
+    assert_eq!(
+        stderr(&o).trim(),
+        "tix: sonar does not support adding comments"
+    );
+}
