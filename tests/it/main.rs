@@ -20,6 +20,7 @@ mod e2e;
 mod harness;
 mod http;
 mod merge_e2e;
+mod readme;
 mod sonar;
 mod sync;
 mod tables;
