@@ -106,3 +106,25 @@ fn blocks_are_found_with_their_line() {
         [(2, "tix a\ntix b\n".to_owned()), (9, "tix c\n".to_owned())]
     );
 }
+
+/// The README's precedence table is the order `config::effective` implements (its
+/// matrix test restates the same five ranks).
+#[test]
+fn the_readme_states_the_precedence_the_code_implements() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let ranks = [
+        "| 1 | a command-line flag |",
+        "| 2 | the profile named by `--profile` or `TIX_PROFILE` |",
+        "| 3 | the environment |",
+        "| 4 | the config file's default profile for `--provider X` |",
+        "| 5 | the built-in default |",
+    ];
+    let mut at = 0;
+    for rank in ranks {
+        let found = readme[at..]
+            .find(rank)
+            .unwrap_or_else(|| panic!("README lacks, or misorders, {rank}"));
+        at += found + rank.len();
+    }
+}
