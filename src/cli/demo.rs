@@ -89,6 +89,8 @@ pub async fn run(args: DemoArgs, ctx: &Ctx) -> Result<u8> {
         now: chrono::Utc::now(),
         jq: None,
         csv_raw: false,
+        wide: false,
+        utc: false,
     };
     {
         let mut table = writer(&opts, Box::new(&mut out));

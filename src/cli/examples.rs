@@ -17,7 +17,7 @@ const EXAMPLES: &[(&str, &str)] = &[
         "tix list -p sonar --since 7d --status open,in_progress
   tix list -p sonar,argus --sort updated --limit 20
   tix list -p argus --tenant acme --priority critical,high -o csv > cases.csv
-  tix list --profile prod --limit 100
+  tix list --profile prod --wide --limit all
   tix list -p cyderes --explain --keyword phishing",
     ),
     (
@@ -91,13 +91,13 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "providers",
         "tix providers
-  tix providers --json",
+  tix providers -o json",
     ),
     ("schema", "tix schema > ticket.schema.json"),
     (
         "config",
         "tix config show
-  tix --profile prod config show --json",
+  tix --profile prod config show -o json",
     ),
     (
         "config show",

@@ -5,9 +5,10 @@ use super::{Ctx, merge, when, words};
 use crate::config::Selection;
 use crate::error::{Error, Result};
 use crate::model::{Priority, Query, SortField, SortOrder, Status, TimeField};
-use crate::output::writer;
+use crate::output::{Format, TicketWriter, writer};
 use crate::providers::{self, ProviderInfo};
 use crate::source::TicketSource;
+use futures::FutureExt;
 use futures::stream::{self, BoxStream, StreamExt};
 use std::path::PathBuf;
 
@@ -74,9 +75,9 @@ pub struct ListArgs {
     /// Sort order (with --sort; default desc).
     #[arg(long, value_parser = ["asc", "desc"])]
     pub order: Option<String>,
-    /// Return at most N tickets in all.
-    #[arg(long, value_name = "N")]
-    pub limit: Option<u64>,
+    /// Return at most N tickets in all, or `all` [default: 50 on a terminal, all when piped].
+    #[arg(long, value_name = "N|all", value_parser = parse_limit)]
+    pub limit: Option<Limit>,
     /// Tickets per request [default: the provider's maximum].
     #[arg(long, value_name = "N")]
     pub page_size: Option<u64>,
@@ -98,6 +99,39 @@ pub struct ListArgs {
     #[command(flatten)]
     pub out: OutputArgs,
 }
+
+/// `--limit`: a number of tickets, or every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    At(u64),
+    All,
+}
+
+impl Limit {
+    fn as_option(self) -> Option<u64> {
+        match self {
+            Limit::At(n) => Some(n),
+            Limit::All => None,
+        }
+    }
+}
+
+fn parse_limit(s: &str) -> std::result::Result<Limit, String> {
+    match s.trim() {
+        "all" => Ok(Limit::All),
+        n => n
+            .parse::<u64>()
+            .map(Limit::At)
+            .map_err(|_| "a number of tickets, or `all`".to_owned()),
+    }
+}
+
+/// Tickets `tix list` prints on a terminal without `--limit`: a screenful to read,
+/// not a million rows to scroll past. Piped, the default is every ticket.
+pub const TTY_LIMIT: u64 = 50;
+
+/// A pull that takes longer than this gets a progress line (on a terminal's stderr).
+const PROGRESS_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The largest `--concurrency`: more would only queue at the provider.
 const MAX_CONCURRENCY: usize = 32;
@@ -166,7 +200,7 @@ impl ListArgs {
             tenants: self.tenant.clone(),
             assignees: self.assignee.clone(),
             approvers: self.approver.clone(),
-            limit: self.limit,
+            limit: self.limit.and_then(Limit::as_option),
             page_size: self.page_size,
             concurrency: self.concurrency,
             sort,
@@ -226,8 +260,12 @@ impl ListArgs {
     }
 }
 
-pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
+pub async fn run(mut args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
     let opts = args.out.options(&ctx.io)?;
+    let defaulted = args.limit.is_none() && ctx.io.stdout_tty;
+    if defaulted {
+        args.limit = Some(Limit::At(TTY_LIMIT));
+    }
     if args.provider.is_empty() && ctx.global.profile.is_none() {
         return Err(Error::invalid(
             "--provider",
@@ -262,6 +300,7 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
             profile: None,
             base_url: args.base_url.clone(),
             ca_file: args.ca_file.clone(),
+            env_only: false,
         })?;
         let query = match early {
             Some(q) => q,
@@ -293,30 +332,40 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
         }
         _ => stream::select_all(streams.drain(..).map(|(_, s)| s)).boxed(),
     };
-    let mut merged = match args.limit {
+    let mut merged = match args.limit.and_then(Limit::as_option) {
         Some(l) => merged.take(l as usize).boxed(),
         None => merged,
     };
     let mut out = writer(&opts, ctx.io.out());
-    let mut failed: Vec<(String, Error)> = Vec::new();
-    while let Some((label, item)) = merged.next().await {
-        match item {
-            Ok(t) => out.write(&t)?,
-            // A source that fans out (Arctic Wolf's pods) reports a part that failed as a
-            // `Partial` item and goes on with the rest.
-            Err(e) if several || matches!(e, Error::Partial { .. }) => {
-                ctx.io.warn(&format!("{label}: {e}"));
-                failed.push((label, e));
-            }
-            Err(e) => {
-                out.finish()?;
-                return Err(e);
-            }
-        }
+    // The table prints at the end, so a progress line cannot tangle with rows; a
+    // streaming format on the same terminal shows its rows instead.
+    let progress = (ctx.io.stderr_tty && (!ctx.io.stdout_tty || opts.format == Format::Table))
+        .then(progress_bar);
+    let outcome = print_all(
+        &mut merged,
+        out.as_mut(),
+        progress.as_ref(),
+        several,
+        &ctx.io,
+    )
+    .await;
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
     }
+    let failed = match outcome {
+        Ok(failed) => failed,
+        Err(e) => {
+            out.finish()?;
+            return Err(e);
+        }
+    };
     out.finish()?;
     if out.count() == 0 && failed.is_empty() {
         ctx.io.note("no tickets matched");
+    }
+    if defaulted && out.count() == TTY_LIMIT {
+        // Only ever on a terminal (the default limit is), so a person reads it.
+        eprintln!("tix: showing the first {TTY_LIMIT} tickets: --limit N or --limit all for more");
     }
     // Each failure already has its warning line: what is left to say is the exit code.
     // Partial (6) when anything was printed or a source failed only in part; otherwise
@@ -331,6 +380,71 @@ pub async fn run(args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
         }
         Some((_, first)) => first.exit_code(),
     })
+}
+
+/// Writes every ticket of `merged` as it comes; whenever the next one is not already at
+/// hand (a page is being fetched), what was written is flushed, so a pipe or a terminal
+/// sees rows as pages arrive. Returns the failures of sources that failed in part (or,
+/// with several sources, outright); any other failure ends the listing.
+async fn print_all(
+    merged: &mut BoxStream<'static, merge::Item>,
+    out: &mut (dyn TicketWriter + Send + '_),
+    progress: Option<&indicatif::ProgressBar>,
+    several: bool,
+    io: &super::Io,
+) -> Result<Vec<(String, Error)>> {
+    let mut failed: Vec<(String, Error)> = Vec::new();
+    loop {
+        let next = match merged.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                out.flush()?;
+                merged.next().await
+            }
+        };
+        let Some((label, item)) = next else { break };
+        match item {
+            Ok(t) => {
+                out.write(&t)?;
+                if let Some(bar) = progress {
+                    bar.inc(1);
+                }
+            }
+            // A source that fans out (Arctic Wolf's pods) reports a part that failed as a
+            // `Partial` item and goes on with the rest.
+            Err(e) if several || matches!(e, Error::Partial { .. }) => {
+                let warn = || io.warn(&format!("{label}: {e}"));
+                match progress {
+                    Some(bar) => bar.suspend(warn),
+                    None => warn(),
+                }
+                failed.push((label, e));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(failed)
+}
+
+/// A spinner with the count of tickets read, drawn on stderr only once the pull has
+/// taken [`PROGRESS_AFTER`]: a quick answer shows no flicker.
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {pos} tickets read {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    let shown = bar.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(PROGRESS_AFTER).await;
+        if !shown.is_finished() {
+            shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            shown.enable_steady_tick(std::time::Duration::from_millis(120));
+        }
+    });
+    bar
 }
 
 #[cfg(test)]
@@ -350,6 +464,71 @@ mod tests {
         let t = T::try_parse_from(full).unwrap();
         t.args
             .query(&crate::providers::sonar::INFO, chrono::Utc::now())
+    }
+
+    /// A shared buffer standing in for stdout.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn rows_reach_the_reader_while_the_next_page_is_still_coming() {
+        // One page of three tickets, then a page that never arrives.
+        let page = (0..3).map(|i| {
+            (
+                "sonar".to_owned(),
+                Ok(crate::model::Ticket::new("sonar", format!("t{i}"))),
+            )
+        });
+        let mut merged: BoxStream<'static, merge::Item> =
+            stream::iter(page).chain(stream::pending()).boxed();
+        let shared = Shared::default();
+        let opts = crate::output::OutputOptions {
+            format: Format::Jsonl,
+            fields: Some(vec!["id".into()]),
+            color: false,
+            width: 0,
+            tty: false,
+            now: chrono::Utc::now(),
+            wide: false,
+            utc: true,
+            jq: None,
+            csv_raw: false,
+        };
+        // Block-buffered, as stdout is: only a flush hands the rows over.
+        let mut out = writer(&opts, Box::new(std::io::BufWriter::new(shared.clone())));
+        let io = crate::cli::Io {
+            stdout_tty: false,
+            stderr_tty: false,
+            color: false,
+            width: 80,
+        };
+        let mut printing = Box::pin(print_all(&mut merged, out.as_mut(), None, false, &io));
+        assert!(
+            futures::FutureExt::now_or_never(&mut printing).is_none(),
+            "still waiting"
+        );
+        let seen = String::from_utf8(shared.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(seen, "{\"id\":\"t0\"}\n{\"id\":\"t1\"}\n{\"id\":\"t2\"}\n");
+    }
+
+    #[test]
+    fn limit_takes_a_number_or_all() {
+        assert_eq!(parse_limit("20"), Ok(Limit::At(20)));
+        assert_eq!(parse_limit("all"), Ok(Limit::All));
+        assert!(parse_limit("lots").is_err());
+        let q = query(&["--limit", "all"]).unwrap();
+        assert_eq!(q.limit, None);
+        assert_eq!(query(&["--limit", "7"]).unwrap().limit, Some(7));
     }
 
     #[test]

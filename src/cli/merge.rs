@@ -47,11 +47,15 @@ impl SortKey {
     }
 }
 
-/// Ids compare as numbers when both are (Argus `8812345` before `10000000`), else as text.
+/// Ids compare as numbers when both are (Argus `8812345` before `10000000`), as text
+/// when neither is, and a number before a text; a total order, so the merge of
+/// providers with numeric and GUID ids is still one order.
 fn id_cmp(a: &str, b: &str) -> Ordering {
     match (a.parse::<u64>(), b.parse::<u64>()) {
         (Ok(x), Ok(y)) => x.cmp(&y),
-        _ => a.cmp(b),
+        (Ok(_), Err(_)) => Ordering::Less,
+        (Err(_), Ok(_)) => Ordering::Greater,
+        (Err(_), Err(_)) => a.cmp(b),
     }
 }
 
@@ -205,6 +209,13 @@ mod tests {
                 "sonar:s3", "argus:9", "argus:10", "sonar:a", "sonar:b", "argus:2"
             ]
         );
+    }
+
+    #[test]
+    fn ids_are_a_total_order_numbers_first() {
+        let mut ids = ["1a", "10", "9", "b", "100"];
+        ids.sort_by(|a, b| id_cmp(a, b));
+        assert_eq!(ids, ["9", "10", "100", "1a", "b"]);
     }
 
     #[tokio::test]

@@ -4,6 +4,7 @@
 mod attach;
 mod close;
 mod comment;
+mod completions;
 mod config;
 mod create;
 mod cw;
@@ -175,7 +176,7 @@ impl Ctx {
 
     /// Resolves a selection into a source's settings, with the global retry budget.
     pub fn source_config(&mut self, mut sel: Selection) -> Result<SourceConfig> {
-        if sel.profile.is_none() {
+        if sel.profile.is_none() && !sel.env_only {
             sel.profile = self.global.profile.clone();
         }
         let env = self.env.clone();
@@ -224,8 +225,18 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
         Command::Demo(args) => demo::run(args, &ctx).await,
         Command::Tls(cmd) => tls::run(cmd, &mut ctx).await,
         Command::Completions { shell } => {
-            let mut cmd = self::command();
-            clap_complete::generate(shell, &mut cmd, "tix", &mut std::io::stdout());
+            // Profile names as the config file has them now; a broken or absent file
+            // still gives a script, without them.
+            let profiles: Vec<String> = ctx
+                .config()
+                .map(|c| c.profiles.keys().cloned().collect())
+                .unwrap_or_default();
+            let names: Vec<&'static str> =
+                crate::providers::PROVIDERS.iter().map(|p| p.name).collect();
+            let mut cmd = completions::command(&names, &profiles);
+            let mut out = ctx.io.out();
+            clap_complete::generate(shell, &mut cmd, "tix", &mut out);
+            out.flush()?;
             Ok(0)
         }
         Command::Man => {

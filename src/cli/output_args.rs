@@ -20,6 +20,15 @@ pub struct OutputArgs {
     /// spreadsheet would otherwise run as a formula).
     #[arg(long)]
     pub csv_raw: bool,
+    /// Tables: every column, whole ids, nothing cut.
+    #[arg(long)]
+    pub wide: bool,
+    /// Tables: fit this many columns [default: the terminal's width; piped: no limit].
+    #[arg(long, value_name = "N")]
+    pub width: Option<usize>,
+    /// Tables and the detail view: times in UTC instead of local time.
+    #[arg(long)]
+    pub utc: bool,
 }
 
 impl OutputArgs {
@@ -61,15 +70,26 @@ impl OutputArgs {
                 "not with -o ocsf, whose keys are OCSF's (use --jq to pick)",
             ));
         }
+        // A table fits the terminal; piped, it is cut only when --width asks.
+        let width = match self.width {
+            Some(w) if w < 20 => {
+                return Err(crate::Error::invalid("--width", w, "at least 20 columns"));
+            }
+            Some(w) => w,
+            None if io.stdout_tty => io.width,
+            None => 0,
+        };
         Ok(OutputOptions {
             format,
             fields,
             color: io.color,
-            width: io.width,
+            width,
             tty: io.stdout_tty,
             now: chrono::Utc::now(),
             jq,
             csv_raw: self.csv_raw,
+            wide: self.wide,
+            utc: self.utc,
         })
     }
 

@@ -62,6 +62,47 @@ impl SimArgs {
     }
 }
 
+/// The stderr lines that say how to point tix at the simulator: one `export` line per
+/// provider, ready to paste into a shell.
+fn banner(handle: &sim::SimHandle, key_required: bool) -> String {
+    let key = |var: &str| {
+        if key_required {
+            String::new()
+        } else {
+            format!(" {var}={DEMO_KEY}")
+        }
+    };
+    let mut text = String::new();
+    for p in PROVIDERS {
+        text.push_str(&format!(
+            "export TIX_{}_URL={}{}\n",
+            p.env,
+            handle.base_url(p.name),
+            key(&p.key_var())
+        ));
+    }
+    let cw: String = [
+        "TIX_CW_COMPANY",
+        "TIX_CW_PUBLIC_KEY",
+        "TIX_CW_PRIVATE_KEY",
+        "TIX_CW_CLIENT_ID",
+    ]
+    .iter()
+    .map(|v| format!(" {v}={DEMO_KEY}"))
+    .collect();
+    text.push_str(&format!(
+        "export TIX_CW_SITE={}{cw}\n",
+        handle.base_url("connectwise")
+    ));
+    if key_required {
+        text.push_str("# keys: the value given to --api-key\n");
+    }
+    text
+}
+
+/// The word the banner offers as a key: the simulator takes any non-empty one.
+const DEMO_KEY: &str = "sim";
+
 pub async fn run(args: SimArgs) -> Result<u8> {
     let opts = args.options()?;
     let churn = args
@@ -83,20 +124,10 @@ pub async fn run(args: SimArgs) -> Result<u8> {
     writeln!(out, "http://{}", handle.addr())?;
     out.flush()?;
     drop(out);
-    for p in PROVIDERS {
-        eprintln!(
-            "{:<10} TIX_{}_URL={}  {}=<any>",
-            p.name,
-            p.env,
-            handle.base_url(p.name),
-            p.key_var()
-        );
-    }
-    eprintln!(
-        "{:<10} TIX_CW_SITE={}  TIX_CW_COMPANY=<any> TIX_CW_PUBLIC_KEY=<any> TIX_CW_PRIVATE_KEY=<any> TIX_CW_CLIENT_ID=<any>",
-        "connectwise",
-        handle.base_url("connectwise")
-    );
+    // Lines a shell takes as they are (`<any>` would be a redirection): the simulator
+    // accepts any non-empty key, so a fixed word stands in; with --api-key, the key the
+    // user chose is theirs to type and is not echoed.
+    eprint!("{}", banner(&handle, args.api_key.is_some()));
     eprintln!("stats: http://{}/_sim/stats — Ctrl-C stops", handle.addr());
     if let Some(per_sec) = churn {
         let churns = handle.churns();
@@ -115,5 +146,33 @@ pub async fn run(args: SimArgs) -> Result<u8> {
             handle.shutdown().await;
             Ok(0)
         }
+    }
+}
+
+#[cfg(test)]
+mod banner_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_banner_is_lines_a_shell_can_run() {
+        let handle = sim::start(
+            SimOptions::default(),
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        )
+        .await
+        .unwrap();
+        let text = banner(&handle, false);
+        assert!(!text.contains('<') && !text.contains('>'), "{text}");
+        assert!(text.lines().all(|l| l.starts_with("export TIX_")), "{text}");
+        assert!(
+            text.contains(&format!(
+                "export TIX_SONAR_URL={} TIX_SONAR_API_KEY=sim\n",
+                handle.base_url("sonar")
+            )),
+            "{text}"
+        );
+        let chosen = banner(&handle, true);
+        assert!(!chosen.contains("API_KEY="), "{chosen}");
+        handle.shutdown().await;
     }
 }

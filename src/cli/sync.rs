@@ -273,24 +273,25 @@ fn selections(args: &RunArgs, ctx: &mut Ctx) -> Result<Vec<Selection>> {
         profile,
         base_url: args.base_url.clone(),
         ca_file: None,
+        env_only: false,
     };
     if args.all {
         let env = ctx.env.clone();
-        let found = crate::config::describe(ctx.config()?, &env, &crate::providers::Registry);
-        let mut out = Vec::new();
-        for r in found {
-            match r.name.strip_prefix("(env) ") {
-                Some(provider) => out.push(sel(Some(provider.to_owned()), None)),
-                None => out.push(sel(None, Some(r.name))),
-            }
-        }
+        // Each profile once, and each provider the environment alone configures.
+        let out = crate::config::all_sources(ctx.config()?, &env, &crate::providers::Registry);
         if out.is_empty() {
             return Err(Error::Config(
                 "--all: no profile in the config file and no TIX_<PROVIDER>_URL or key in the environment"
                     .into(),
             ));
         }
-        return Ok(out);
+        return Ok(out
+            .into_iter()
+            .map(|s| Selection {
+                base_url: args.base_url.clone(),
+                ..s
+            })
+            .collect());
     }
     if args.provider.is_empty() {
         return Ok(vec![sel(None, None)]);

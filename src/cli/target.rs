@@ -37,5 +37,6 @@ pub fn open(
         profile: None,
         base_url: conn.base_url.clone(),
         ca_file: conn.ca_file.clone(),
+        env_only: false,
     })
 }

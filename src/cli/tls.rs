@@ -185,8 +185,8 @@ fn settings(args: &ShowArgs, url: &Url, ctx: &mut Ctx) -> Result<Settings> {
             profile,
             ..Selection::default()
         };
-        let (picked, info) = crate::config::pick(file, &sel, &registry)?;
-        return Ok(provider_settings(picked, &env, info));
+        let eff = crate::config::effective(file, &env, &sel, &registry)?;
+        return Ok(provider_settings(&eff));
     }
     if let Some(found) = same_host(file, &env, url, &registry) {
         return Ok(found);
@@ -209,19 +209,16 @@ fn settings(args: &ShowArgs, url: &Url, ctx: &mut Ctx) -> Result<Settings> {
     })
 }
 
-fn provider_settings(
-    profile: Option<(&str, &crate::config::Profile)>,
-    env: &Env,
-    info: &crate::config::ProviderSpec,
-) -> Settings {
-    let (ca_file, pin) = crate::config::trust(profile.map(|(_, p)| p), env, info);
+/// The trust settings of one resolved source, in the precedence every command uses.
+fn provider_settings(eff: &crate::config::Effective<'_>) -> Settings {
+    let info = eff.provider;
     Settings {
-        from: match profile {
-            Some((name, _)) => format!("{} (profile {name})", info.name),
+        from: match &eff.profile {
+            Some(p) => format!("{} (profile {})", info.name, p.name),
             None => format!("{} (TIX_{}_*)", info.name, info.env),
         },
-        ca_file,
-        pin,
+        ca_file: eff.ca_file.as_ref().map(|c| c.value.clone()),
+        pin: eff.pin_sha256.as_ref().map(|p| p.value.clone()),
         names: SettingNames {
             env_prefix: format!("TIX_{}", info.env),
             profile: true,
@@ -244,14 +241,28 @@ fn same_host(file: &ConfigFile, env: &Env, url: &Url, registry: &dyn Catalog) ->
             .and_then(|b| Url::parse(&b).ok())
             .is_some_and(|b| same_origin(&b, url))
         {
-            return Some(provider_settings(Some((name, p)), env, info));
+            let sel = Selection {
+                profile: Some(name.clone()),
+                ..Selection::default()
+            };
+            if let Ok(eff) = crate::config::effective(file, env, &sel, registry) {
+                return Some(provider_settings(&eff));
+            }
         }
     }
     registry.specs().into_iter().find_map(|info| {
         env.get(&format!("TIX_{}_URL", info.env))
             .and_then(|b| Url::parse(&b).ok())
             .filter(|b| same_origin(b, url))
-            .map(|_| provider_settings(None, env, info))
+            .and_then(|_| {
+                let sel = Selection {
+                    provider: Some(info.name.to_owned()),
+                    env_only: true,
+                    ..Selection::default()
+                };
+                crate::config::effective(file, env, &sel, registry).ok()
+            })
+            .map(|eff| provider_settings(&eff))
     })
 }
 

@@ -37,6 +37,9 @@ pub struct Profile {
     pub ca_file: Option<PathBuf>,
     /// SHA-256 of the server's certificate or public key (`tix tls show` prints both).
     pub pin_sha256: Option<String>,
+    /// The provider's default profile: what `--provider X` uses when X has several.
+    #[serde(default)]
+    pub default: bool,
     /// Provider-specific settings (`ProviderInfo::options`), e.g. Arctic Wolf's
     /// `ticket_url`; checked against the provider's list when the profile is used.
     #[serde(default)]
@@ -90,6 +93,22 @@ impl ConfigFile {
         for name in shape.profiles.keys() {
             secret::check_profile_name(name)
                 .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        }
+        // Two defaults for one provider is the one ambiguity the file itself can hold:
+        // refuse it when the file is read, not when some later run picks a profile.
+        let mut defaults: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for (name, p) in shape.profiles.iter().filter(|(_, p)| p.default) {
+            defaults
+                .entry(p.provider.to_ascii_lowercase())
+                .or_default()
+                .push(name);
+        }
+        if let Some((provider, names)) = defaults.iter().find(|(_, n)| n.len() > 1) {
+            return Err(Error::Config(format!(
+                "{}: several {provider} profiles say `default = true` ({}): keep one",
+                path.display(),
+                names.join(", ")
+            )));
         }
         Ok(ConfigFile {
             profiles: shape.profiles,

@@ -86,6 +86,10 @@ impl<W: Write> TicketWriter for CsvWriter<W> {
     fn count(&self) -> u64 {
         self.count
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.csv.flush()
+    }
 }
 
 /// The io error inside a csv error, kind intact: csv's own `From` wraps every error as

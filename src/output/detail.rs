@@ -111,20 +111,39 @@ fn with_raw(word: &str, raw: &Option<String>) -> String {
     }
 }
 
-/// The exact time, and on a terminal also how long ago when that says more than a date.
+/// The time in the one style tables use.
 fn full_time(opts: &OutputOptions, t: DateTime<Utc>) -> String {
-    let exact = t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    let relative = time_text(opts, t);
-    if opts.tty && !exact.starts_with(&relative) {
-        format!("{exact} ({relative})")
-    } else {
-        exact
+    time_text(opts, t)
+}
+
+/// Whether a provider's text is HTML (Argus descriptions, Cyderes insights) rather than
+/// plain text that happens to hold a `<`.
+fn looks_like_html(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    [
+        "</", "<br", "<p>", "<p ", "<div", "<ul", "<ol", "<li", "<table", "&nbsp;", "&amp;", "&lt;",
+    ]
+    .iter()
+    .any(|tag| lower.contains(tag))
+}
+
+/// HTML as the text a browser would show (paragraphs, line breaks, lists, entities);
+/// anything else unchanged. Wrapping is done after, with the rest of the body.
+fn as_text(body: &str) -> String {
+    if !looks_like_html(body) {
+        return body.to_owned();
     }
+    // No wrapping here (a width no line reaches): `wrap` measures display width.
+    html2text::config::plain_no_decorate()
+        .string_from_read(body.as_bytes(), 100_000)
+        .map(|t| t.trim_end().to_owned())
+        .unwrap_or_else(|_| body.to_owned())
 }
 
 fn write_body(out: &mut dyn Write, body: &str, width: usize) -> io::Result<()> {
     let inner = width.saturating_sub(INDENT.len());
     let width = if width == 0 { 0 } else { inner.max(1) };
+    let body = as_text(body);
     for line in wrap(&printable(body.trim_end(), true), width) {
         if line.is_empty() {
             writeln!(out)?;
@@ -190,7 +209,7 @@ mod tests {
             "Priority   critical\n",
             "Tenant     Acme Corp (c-17)",
             "Type       securityIncident",
-            "Created    2026-10-01T11:55:00Z\n",
+            "Created    2026-10-01 11:55\n",
             "Assignees  Ana Souza, Björn Ek",
             "URL        https://portal.mnemonic.no/spa/case/view/8812345",
             "  Encoded command spawned by winword.exe.\n  Host isolated.\n",
@@ -220,6 +239,29 @@ mod tests {
         let out = String::from_utf8(buf).unwrap();
         assert!(!out.contains('\x1b') && !out.contains('\x07') && !out.contains('\r'));
         assert!(out.contains("  line[2J one\n  line two\n"), "{out}");
+    }
+
+    #[test]
+    fn html_is_shown_as_text() {
+        let mut t = Ticket::new("argus", "1");
+        t.title = Some("x".into());
+        t.description = Some(
+            "<p>A user reported a <b>login page</b> imitating the VPN.</p><ul><li>one</li><li>two &amp; three</li></ul>"
+                .into(),
+        );
+        let mut buf = Vec::new();
+        write_detail(&sample::opts(Format::Table), &t, &mut buf).unwrap();
+        let out = String::from_utf8(buf).unwrap();
+        assert!(
+            !out.contains("<p>") && !out.contains("<b>") && !out.contains("&amp;"),
+            "{out}"
+        );
+        assert!(
+            out.contains("A user reported a login page imitating the VPN."),
+            "{out}"
+        );
+        assert!(out.contains("two & three"), "{out}");
+        assert_eq!(as_text("if a < b then"), "if a < b then");
     }
 
     #[test]

@@ -51,6 +51,10 @@ impl<W: Write> TicketWriter for JsonWriter<W> {
     fn count(&self) -> u64 {
         self.count
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 #[cfg(test)]

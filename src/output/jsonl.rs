@@ -40,6 +40,10 @@ impl<W: Write> TicketWriter for JsonlWriter<W> {
     fn count(&self) -> u64 {
         self.count
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 #[cfg(test)]

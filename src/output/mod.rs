@@ -28,6 +28,7 @@ pub use fields::parse_fields;
 pub use jq::Jq;
 pub use ocsf::OCSF_VERSION;
 pub use records::{parse_record_fields, write_records};
+pub use table::plain_table;
 
 /// An `--output` format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,15 +99,19 @@ pub struct OutputOptions {
     pub color: bool,
     /// Terminal width in columns for the table and the detail view; 0 = do not fit.
     pub width: usize,
-    /// Stdout is a terminal: the table and the detail view show relative times.
+    /// Stdout is a terminal.
     pub tty: bool,
-    /// The clock relative times are computed from, injected so tests are stable.
+    /// When the command started (the footer's and the detail view's reference).
     pub now: DateTime<Utc>,
     /// `--jq`: print the filter's results over the JSON the format would print.
     pub jq: Option<Jq>,
     /// `--csv-raw`: CSV cells exactly as the provider sent them, without the leading `'`
     /// that keeps a spreadsheet from reading `=`, `+`, `-`, `@` as a formula.
     pub csv_raw: bool,
+    /// `--wide`: every column, whole ids, nothing cut.
+    pub wide: bool,
+    /// `--utc`: times in tables and the detail view in UTC instead of local time.
+    pub utc: bool,
 }
 
 /// A sink for tickets in one output format.
@@ -123,6 +128,12 @@ pub trait TicketWriter {
     fn finish(&mut self) -> io::Result<()>;
     /// How many tickets were written so far.
     fn count(&self) -> u64;
+    /// Hands what was written so far to the reader (the CLI calls it when no more
+    /// tickets are at hand, so a pipe sees rows as pages arrive). The table prints
+    /// nothing before `finish`, so by default this does nothing.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The writer for `opts.format`, printing into `out`.
@@ -151,26 +162,22 @@ pub fn writer<'a>(
     }
 }
 
-/// A time as people read it: on a terminal relative to `opts.now` ("5m ago", the date
-/// beyond 30 days), elsewhere RFC 3339 so that `| grep` and scripts see exact values.
+/// A time as people read it in tables and the detail view, one style everywhere:
+/// `2026-12-04 09:15`, local time (UTC with `--utc`). JSON and CSV keep RFC 3339 UTC.
 fn time_text(opts: &OutputOptions, t: DateTime<Utc>) -> String {
-    if !opts.tty {
-        return t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    }
-    let age = opts.now.signed_duration_since(t);
-    // A time in the future is clock skew between us and the provider: within a minute
-    // it is "now", beyond that the date says more than "in 3h" would.
-    if age.num_seconds() < 60 && age.num_seconds() > -60 {
-        "just now".to_owned()
-    } else if age.num_seconds() < 0 || age.num_days() > 30 {
-        t.format("%Y-%m-%d").to_string()
-    } else if age.num_hours() < 1 {
-        format!("{}m ago", age.num_minutes())
-    } else if age.num_days() < 1 {
-        format!("{}h ago", age.num_hours())
+    const STYLE: &str = "%Y-%m-%d %H:%M";
+    if opts.utc {
+        t.format(STYLE).to_string()
     } else {
-        format!("{}d ago", age.num_days())
+        t.with_timezone(&chrono::Local).format(STYLE).to_string()
     }
+}
+
+/// A JSON string that is an RFC 3339 time, in [`time_text`]'s style (record tables).
+fn time_text_of(opts: &OutputOptions, s: &str) -> Option<String> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| time_text(opts, t.with_timezone(&Utc)))
 }
 
 /// `s` without control characters, so that a title or description a provider sends
@@ -278,6 +285,8 @@ mod sample {
             now: now(),
             jq: None,
             csv_raw: false,
+            wide: false,
+            utc: true,
         }
     }
 
@@ -398,21 +407,24 @@ mod tests {
     }
 
     #[test]
-    fn relative_times_on_a_terminal_only() {
+    fn one_time_style_in_utc_or_local() {
         let mut o = sample::opts(Format::Table);
-        let t = |d, h, m| sample::at(2026, 9, d, h, m);
-        assert_eq!(time_text(&o, t(30, 7, 5)), "2026-09-30T07:05:00Z");
-        o.tty = true;
-        assert_eq!(time_text(&o, sample::at(2026, 10, 1, 11, 55)), "5m ago");
-        let seconds = chrono::TimeDelta::seconds;
-        assert_eq!(time_text(&o, o.now - seconds(30)), "just now");
-        assert_eq!(time_text(&o, o.now + seconds(30)), "just now");
-        assert_eq!(time_text(&o, o.now - seconds(60)), "1m ago");
-        assert_eq!(time_text(&o, sample::at(2026, 10, 1, 9, 0)), "3h ago");
-        assert_eq!(time_text(&o, t(29, 12, 0)), "2d ago");
-        assert_eq!(time_text(&o, sample::at(2026, 9, 1, 12, 0)), "30d ago");
-        assert_eq!(time_text(&o, sample::at(2026, 8, 31, 12, 0)), "2026-08-31");
-        assert_eq!(time_text(&o, sample::at(2026, 10, 2, 0, 0)), "2026-10-02");
+        assert_eq!(
+            time_text(&o, sample::at(2026, 12, 4, 9, 15)),
+            "2026-12-04 09:15"
+        );
+        o.utc = false;
+        let local = sample::at(2026, 12, 4, 9, 15).with_timezone(&chrono::Local);
+        assert_eq!(
+            time_text(&o, sample::at(2026, 12, 4, 9, 15)),
+            local.format("%Y-%m-%d %H:%M").to_string()
+        );
+        o.utc = true;
+        assert_eq!(
+            time_text_of(&o, "2026-09-30T07:05:00Z").as_deref(),
+            Some("2026-09-30 07:05")
+        );
+        assert_eq!(time_text_of(&o, "not a time"), None);
     }
 
     #[test]

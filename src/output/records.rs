@@ -87,36 +87,23 @@ pub fn write_records<T: Serialize>(
             if rows.is_empty() {
                 return out.flush();
             }
-            let mut table = Table::new();
-            table.force_no_tty();
-            if opts.color {
-                table.enforce_styling().style_text_only();
-            }
-            table.load_style(STYLE);
-            if opts.width > 0 {
-                table
-                    .set_content_arrangement(ContentArrangement::Dynamic)
-                    .set_width(u16::try_from(opts.width).unwrap_or(u16::MAX));
-            }
-            table.set_header(columns.iter().map(|k| {
-                let cell = Cell::new(k.to_uppercase());
-                if opts.color {
-                    cell.add_attribute(Attribute::Bold)
-                } else {
-                    cell
-                }
-            }));
-            for row in &rows {
-                table.add_row(
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|row| {
                     columns
                         .iter()
-                        .map(|k| printable(&text(&row[k], ", "), false)),
-                );
+                        .map(|k| {
+                            let v = &row[k];
+                            let s = v.as_str().and_then(|s| super::time_text_of(opts, s));
+                            printable(&s.unwrap_or_else(|| text(v, ", ")), false)
+                        })
+                        .collect()
+                })
+                .collect();
+            let table = fitted(opts, columns, cells);
+            for line in table.lines() {
+                writeln!(out, "{}", line.trim_end())?;
             }
-            for column in table.column_iter_mut() {
-                column.set_padding((0, 2));
-            }
-            writeln!(out, "{}", table.to_string().trim_end())?;
         }
     }
     out.flush()
@@ -137,6 +124,63 @@ fn write_filtered(
         }
     }
     out.flush()
+}
+
+/// Columns a record table never leaves out: what names the record.
+const KEEP: &[&str] = &["provider", "id", "name", "value"];
+
+/// The record table: one line per record and no value ever broken or cut (an
+/// indicator cut in half is a different indicator). When it is wider than
+/// `opts.width`, the widest columns are left out, except the first and [`KEEP`].
+fn fitted(opts: &OutputOptions, mut columns: Vec<String>, mut cells: Vec<Vec<String>>) -> Table {
+    loop {
+        let mut table = Table::new();
+        table.force_no_tty();
+        if opts.color {
+            table.enforce_styling().style_text_only();
+        }
+        table
+            .load_style(STYLE)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        table.set_header(columns.iter().map(|k| {
+            let cell = Cell::new(k.to_uppercase());
+            if opts.color {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
+        for row in &cells {
+            table.add_row(row.clone());
+        }
+        let last = columns.len().saturating_sub(1);
+        for column in table.column_iter_mut() {
+            let right = if column.index == last { 0 } else { 2 };
+            column.set_padding((0, right));
+        }
+        let width: usize = table
+            .column_max_content_widths()
+            .iter()
+            .map(|w| usize::from(*w))
+            .sum::<usize>()
+            + 2 * last;
+        let fits = opts.width == 0 || opts.wide || width <= opts.width;
+        // The widest column goes first: it frees the most room for the others.
+        let widths = table.column_max_content_widths();
+        let droppable = (1..columns.len())
+            .rev()
+            .filter(|&i| !KEEP.contains(&columns[i].as_str()))
+            .max_by_key(|&i| widths[i]);
+        match droppable {
+            Some(i) if !fits => {
+                columns.remove(i);
+                for row in &mut cells {
+                    row.remove(i);
+                }
+            }
+            _ => return table,
+        }
+    }
 }
 
 #[cfg(test)]

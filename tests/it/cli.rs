@@ -210,3 +210,108 @@ async fn man_prints_a_man_page_with_every_verb() {
         assert!(out.contains(verb), "{verb}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_show_names_where_each_value_comes_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        "[profiles.prod]\nprovider = \"sonar\"\nbase_url = \"https://prod.example\"\napi_key_env = \"PROD_KEY\"\n",
+    )
+    .unwrap();
+    let path = cfg.to_str().unwrap();
+    let env = [
+        ("TIX_SONAR_URL", "https://env.example"),
+        ("TIX_SONAR_API_KEY", "env-secret-42"),
+    ];
+    let o = run(&["--config", path, "config", "show", "-o", "json"], &env).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let by = |sel: &str| {
+        v["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["selection"] == sel)
+            .unwrap_or_else(|| panic!("{sel}: {v}"))
+            .clone()
+    };
+    // Named, the profile wins; as the provider's default, the environment does.
+    let named = by("--profile prod");
+    assert_eq!(
+        named["settings"]["base_url"]["value"],
+        "https://prod.example"
+    );
+    assert_eq!(
+        named["settings"]["base_url"]["from"],
+        format!("profile prod in {path}")
+    );
+    let default = by("--provider sonar");
+    assert_eq!(
+        default["settings"]["base_url"]["value"],
+        "https://env.example"
+    );
+    assert_eq!(default["settings"]["base_url"]["from"], "env TIX_SONAR_URL");
+    assert_eq!(
+        default["settings"]["api_key"]["from"],
+        "env TIX_SONAR_API_KEY"
+    );
+    assert!(!stdout(&o).contains("env-secret-42"));
+
+    // Two sonar profiles and no default: an error now, naming both, exit 3.
+    std::fs::write(
+        &cfg,
+        "[profiles.prod]\nprovider = \"sonar\"\nbase_url = \"https://p\"\napi_key_env = \"K\"\n\
+         [profiles.staging]\nprovider = \"sonar\"\nbase_url = \"https://s\"\napi_key_env = \"K\"\n",
+    )
+    .unwrap();
+    let o = run(&["--config", path, "config", "show"], &[]).await;
+    assert_eq!(code(&o), 3, "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("--provider sonar: config: several sonar profiles")
+            && stdout(&o).contains("(prod, staging)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn providers_lists_connectwise_as_a_sink_and_speaks_in_words() {
+    let o = run(&["providers", "-o", "json"], &[]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let cw = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "connectwise")
+        .expect("connectwise is listed");
+    assert_eq!(cw["role"], "sink");
+    assert!(
+        cw["env"]
+            .as_array()
+            .unwrap()
+            .contains(&"TIX_CW_SITE".into())
+    );
+    let o = run(&["providers"], &[]).await;
+    let out = stdout(&o);
+    assert!(out.contains("connectwise (sink)"), "{out}");
+    assert!(
+        out.contains("adding comments") && !out.contains("add_comment"),
+        "{out}"
+    );
+    for format in ["jsonl", "csv"] {
+        let o = run(&["providers", "-o", format], &[]).await;
+        assert_eq!(code(&o), 0, "{format}: {}", stderr(&o));
+        assert!(stdout(&o).contains("connectwise"), "{format}");
+    }
+    let o = run(&["tags", "list", "sonar", "1"], &[]).await;
+    assert_eq!(code(&o), 2);
+    assert_eq!(stderr(&o).trim(), "tix: sonar does not support tags");
+    let o = run(&["comment", "sonar", "1", "hi"], &[]).await;
+    assert_eq!(
+        stderr(&o).trim(),
+        "tix: sonar does not support adding comments"
+    );
+}

@@ -12,6 +12,8 @@ pub fn tix(home: &std::path::Path) -> assert_cmd::Command {
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("NO_COLOR", "1")
+        // Tables and the detail view print local time: make it the same everywhere.
+        .env("TZ", "UTC")
         .env("COLUMNS", "100");
     cmd
 }

@@ -25,8 +25,10 @@ mod http;
 mod jq;
 mod merge_e2e;
 mod ocsf;
+mod readme;
 mod sonar;
 mod sync;
+mod tables;
 mod tls;
 mod verbs;
 

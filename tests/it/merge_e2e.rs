@@ -6,10 +6,13 @@ use std::cmp::Ordering;
 use std::net::SocketAddr;
 use tix_sim::{self as sim, SimOptions};
 
+/// The documented tie-break on ids: numbers as numbers, before any text id.
 fn id_cmp(a: &str, b: &str) -> Ordering {
     match (a.parse::<u64>(), b.parse::<u64>()) {
         (Ok(x), Ok(y)) => x.cmp(&y),
-        _ => a.cmp(b),
+        (Ok(_), Err(_)) => Ordering::Less,
+        (Err(_), Ok(_)) => Ordering::Greater,
+        (Err(_), Err(_)) => a.cmp(b),
     }
 }
 

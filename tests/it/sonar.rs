@@ -135,12 +135,15 @@ async fn bad_flag_values_make_no_request() {
         let o = sonar(&s.uri(), &argv).await;
         assert_eq!(code(&o), 2, "{argv:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(flag), "{argv:?}: {}", stderr(&o));
-        assert_eq!(
-            stderr(&o).trim().lines().count(),
-            1,
-            "{argv:?}: {}",
-            stderr(&o)
-        );
+        // tix's own checks are one line; clap's parse errors come whole (tip, usage).
+        if stderr(&o).starts_with("tix: ") {
+            assert_eq!(
+                stderr(&o).trim().lines().count(),
+                1,
+                "{argv:?}: {}",
+                stderr(&o)
+            );
+        }
     }
 }
 
@@ -570,6 +573,8 @@ async fn on_a_terminal_each_line_is_out_before_the_listing_ends() {
     })
     .await
     .unwrap();
+}
+
 /// The body of `fixtures/<provider>/<name>` as the server sends it, byte for byte (a
 /// lone surrogate escape survives no JSON round trip).
 pub(crate) fn raw_fixture(provider: &str, name: &str) -> ResponseTemplate {
