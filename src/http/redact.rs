@@ -47,7 +47,14 @@ pub fn url(u: &Url) -> String {
 /// still masked, since a typo elsewhere in the URL must not show the password.
 pub fn url_text(raw: &str) -> String {
     if let Ok(u) = Url::parse(raw.trim()) {
-        return url(&u);
+        let shown = url(&u);
+        // Nothing masked: the text as the user wrote it (no added `/`), so `config show`
+        // shows what is in the file.
+        return if shown == u.as_str() {
+            raw.to_owned()
+        } else {
+            shown
+        };
     }
     let (scheme, rest) = match raw.find("://") {
         Some(i) => raw.split_at(i + 3),

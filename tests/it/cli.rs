@@ -179,7 +179,7 @@ async fn usage_errors_are_clap_s_whole_message_with_a_tip_and_exit_2() {
     let o = run(&["list", "-o", "yaml"], &[]).await;
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("[possible values: table, json, jsonl, csv]"),
+        stderr(&o).contains("[possible values: table, json, jsonl, csv, ocsf]"),
         "{}",
         stderr(&o)
     );

@@ -548,8 +548,13 @@ async fn config_show_prints_the_pin() {
     .await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let shown: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(shown["profiles"][0]["name"], "(env) sonar");
-    assert_eq!(shown["profiles"][0]["pin_sha256"], pin.as_str());
+    let sonar = &shown["sources"][0];
+    assert_eq!(sonar["selection"], "--provider sonar");
+    assert_eq!(sonar["settings"]["pin_sha256"]["value"], pin.as_str());
+    assert_eq!(
+        sonar["settings"]["pin_sha256"]["from"],
+        "env TIX_SONAR_PIN_SHA256"
+    );
     let o = run(
         &["config", "show"],
         &[
@@ -559,6 +564,6 @@ async fn config_show_prints_the_pin() {
         ],
     )
     .await;
-    assert!(stdout(&o).contains("PIN SHA256"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("pin_sha256"), "{}", stdout(&o));
     assert!(stdout(&o).contains(&pin), "{}", stdout(&o));
 }
