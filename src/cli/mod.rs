@@ -19,6 +19,7 @@ mod providers;
 mod schema;
 #[cfg(feature = "sim")]
 mod sim;
+mod stats;
 mod sync;
 mod tags;
 mod target;
@@ -103,6 +104,8 @@ pub enum Command {
     #[cfg(feature = "sim")]
     /// Start the simulator and show what tix does, with no config and no key.
     Demo(demo::DemoArgs),
+    /// Counts, open/closed, time to close and the oldest open ticket per group, with charts.
+    Stats(Box<stats::StatsArgs>),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -184,6 +187,7 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
         Command::Sim(args) => sim::run(args).await,
         #[cfg(feature = "sim")]
         Command::Demo(args) => demo::run(args, &ctx).await,
+        Command::Stats(args) => stats::run(*args, &mut ctx).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "tix", &mut std::io::stdout());

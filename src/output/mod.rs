@@ -6,6 +6,7 @@
 //! Writers use `out` exactly as given; block buffering (a `BufWriter`) is the caller's
 //! choice, because only the caller knows whether someone is reading the pipe live.
 
+pub mod chart;
 mod csv;
 mod detail;
 mod fields;

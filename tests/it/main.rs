@@ -23,6 +23,7 @@ mod http;
 mod jq;
 mod ocsf;
 mod sonar;
+mod stats;
 mod sync;
 mod verbs;
 
