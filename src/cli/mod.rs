@@ -25,6 +25,7 @@ mod tags;
 mod target;
 mod text_input;
 mod update;
+mod watch;
 mod when;
 mod words;
 
@@ -106,6 +107,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Counts, open/closed, time to close and the oldest open ticket per group, with charts.
     Stats(Box<stats::StatsArgs>),
+    /// A live feed of new and changed tickets across providers, one line per event.
+    Watch(Box<watch::WatchArgs>),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -188,6 +191,7 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
         #[cfg(feature = "sim")]
         Command::Demo(args) => demo::run(args, &ctx).await,
         Command::Stats(args) => stats::run(*args, &mut ctx).await,
+        Command::Watch(args) => watch::run(*args, &mut ctx).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "tix", &mut std::io::stdout());

@@ -185,6 +185,12 @@ fn printable(s: &str, keep_newlines: bool) -> String {
         .collect()
 }
 
+/// Provider text for one terminal line (a `tix watch` event, an error): control and
+/// escape characters dropped, line breaks and tabs as spaces.
+pub fn one_line(s: &str) -> String {
+    printable(s, false)
+}
+
 /// The colour a status or priority word gets, shared by the table and the detail view
 /// so the two never disagree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,6 +26,7 @@ mod sonar;
 mod stats;
 mod sync;
 mod verbs;
+mod watch;
 
 #[test]
 fn no_forgotten_test_files() {
