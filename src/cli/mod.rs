@@ -24,12 +24,14 @@ mod providers;
 mod schema;
 #[cfg(feature = "sim")]
 mod sim;
+mod stats;
 mod sync;
 mod tags;
 mod target;
 mod text_input;
 mod tls;
 mod update;
+mod watch;
 mod when;
 mod words;
 
@@ -125,6 +127,10 @@ pub enum Command {
     /// TLS: the certificates a server presents and whether tix trusts them.
     #[command(subcommand)]
     Tls(tls::TlsCommand),
+    /// Counts, open/closed, time to close and the oldest open ticket per group, with charts.
+    Stats(Box<stats::StatsArgs>),
+    /// A live feed of new and changed tickets across providers, one line per event.
+    Watch(Box<watch::WatchArgs>),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -224,6 +230,8 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
         #[cfg(feature = "sim")]
         Command::Demo(args) => demo::run(args, &ctx).await,
         Command::Tls(cmd) => tls::run(cmd, &mut ctx).await,
+        Command::Stats(args) => stats::run(*args, &mut ctx).await,
+        Command::Watch(args) => watch::run(*args, &mut ctx).await,
         Command::Completions { shell } => {
             // Profile names as the config file has them now; a broken or absent file
             // still gives a script, without them.

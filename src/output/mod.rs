@@ -6,6 +6,7 @@
 //! Writers use `out` exactly as given; block buffering (a `BufWriter`) is the caller's
 //! choice, because only the caller knows whether someone is reading the pipe live.
 
+pub mod chart;
 mod csv;
 mod detail;
 mod fields;
@@ -193,6 +194,12 @@ fn printable(s: &str, keep_newlines: bool) -> String {
             c => Some(c),
         })
         .collect()
+}
+
+/// Provider text for one terminal line (a `tix watch` event, an error): control and
+/// escape characters dropped, line breaks and tabs as spaces.
+pub fn one_line(s: &str) -> String {
+    printable(s, false)
 }
 
 /// The colour a status or priority word gets, shared by the table and the detail view

@@ -27,10 +27,12 @@ mod merge_e2e;
 mod ocsf;
 mod readme;
 mod sonar;
+mod stats;
 mod sync;
 mod tables;
 mod tls;
 mod verbs;
+mod watch;
 
 #[test]
 fn no_forgotten_test_files() {
