@@ -29,7 +29,10 @@ pub async fn run(args: GetArgs, ctx: &mut Ctx) -> Result<u8> {
         Ok(t) => t,
         // A table on a terminal shows long ids as a unique prefix, as git shows hashes;
         // such a prefix is taken here too.
-        Err(e) if not_an_id(&e) && args.id.chars().count() >= MIN_PREFIX => {
+        Err(e)
+            if not_an_id(&e)
+                && (MIN_PREFIX..=LONGEST_PREFIX).contains(&args.id.chars().count()) =>
+        {
             match unique_prefix(source.as_ref(), &args.id).await? {
                 Some(full) => source.get(&full).await?,
                 None => return Err(e),
@@ -43,6 +46,11 @@ pub async fn run(args: GetArgs, ctx: &mut Ctx) -> Result<u8> {
 
 /// The shortest prefix `get` looks up (the table never shortens below 8).
 const MIN_PREFIX: usize = 6;
+
+/// The table shortens only ids longer than this (`output::table`'s `SHORT_ID`): a
+/// longer id, or a match no longer than this, is a whole id that was not found, never
+/// a prefix of another ticket's.
+const LONGEST_PREFIX: usize = 20;
 
 /// How many of the newest tickets a prefix is looked for in: the table that showed it
 /// held recent tickets, and a prefix must never turn into a full pull of a large tenant.
@@ -66,7 +74,10 @@ async fn unique_prefix(source: &dyn TicketSource, prefix: &str) -> Result<Option
     let mut found: Vec<String> = Vec::new();
     while let Some(t) = stream.next().await {
         let t = t?;
-        if t.id.starts_with(prefix) && !found.contains(&t.id) {
+        if t.id.chars().count() > LONGEST_PREFIX
+            && t.id.starts_with(prefix)
+            && !found.contains(&t.id)
+        {
             found.push(t.id);
             if found.len() > 1 {
                 return Err(Error::invalid(
