@@ -56,10 +56,11 @@ const LONGEST_PREFIX: usize = 20;
 /// held recent tickets, and a prefix must never turn into a full pull of a large tenant.
 const PREFIX_SCAN: u64 = 10_000;
 
-/// The provider did not find the id, or refused its shape (Sonar wants a whole GUID).
+/// The provider refused the id's shape before any request: Sonar wants a whole GUID,
+/// Arctic Wolf `ORG/NUMBER`, the two whose ids the table shortens. A well-formed id that
+/// is not found stays not found, with no extra request.
 fn not_an_id(e: &Error) -> bool {
-    matches!(e, Error::NotFound { .. })
-        || matches!(e, Error::InvalidArgument { flag, .. } if flag == "<id>")
+    matches!(e, Error::InvalidArgument { flag, .. } if flag == "<id>")
 }
 
 /// The one id among the newest [`PREFIX_SCAN`] tickets that starts with `prefix`; an
