@@ -134,6 +134,19 @@ async fn get(
     // provider's name for it, known once the download answers.
     let (dir, fixed) = match &to {
         Some(p) if p.is_dir() => (p.clone(), None),
+        // `--to evidence/` names a directory; one that is not there is a clear error
+        // now, not "Not a directory" from the final rename.
+        Some(p)
+            if p.as_os_str()
+                .to_string_lossy()
+                .ends_with(std::path::MAIN_SEPARATOR) =>
+        {
+            return Err(Error::invalid(
+                "--to",
+                p.display(),
+                "an existing directory (it does not exist), a file path, or - for stdout",
+            ));
+        }
         Some(p) => (
             p.parent()
                 .filter(|d| !d.as_os_str().is_empty())

@@ -297,6 +297,7 @@ pub async fn run(args: StatsArgs, ctx: &mut Ctx) -> Result<u8> {
             profile: None,
             base_url: args.base_url.clone(),
             ca_file: args.ca_file.clone(),
+            ..Selection::default()
         })?;
         let query = Query {
             since,

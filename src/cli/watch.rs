@@ -334,6 +334,7 @@ pub async fn run(args: WatchArgs, ctx: &mut Ctx) -> Result<u8> {
             profile: None,
             base_url: args.base_url.clone(),
             ca_file: args.ca_file.clone(),
+            ..Selection::default()
         })?;
         let feed = Feed::new(start, since);
         source.explain(&seed_query())?;

@@ -65,9 +65,11 @@ const NEVER_CUT: &[&str] = &["provider", "id", "number"];
 /// The title keeps at least this much before columns are left out.
 const MIN_TITLE: usize = 20;
 
-/// Ids up to this long are printed whole; longer ones (Sonar's 36-character GUIDs)
-/// shrink to a unique prefix of at least [`MIN_ID`] characters.
-const SHORT_ID: usize = 12;
+/// Ids up to this long are printed whole (Argus numbers, `CYDERES-000500`, where a
+/// prefix would save little and read like another id); longer ones (Sonar's
+/// 36-character GUIDs, Arctic Wolf's `ORG/NUMBER`) shrink to a unique prefix of at
+/// least [`MIN_ID`] characters.
+const SHORT_ID: usize = 20;
 const MIN_ID: usize = 8;
 
 /// Splits cells "between words" at a character that never survives [`printable`], so

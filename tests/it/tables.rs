@@ -207,3 +207,63 @@ async fn a_terminal_gets_50_tickets_and_a_footer_a_pipe_gets_all() {
 fn as_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
     env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shortened_id_from_the_table_gets_its_ticket() {
+    let sim = simulator().await;
+    let table = tix(
+        &sim,
+        &[
+            "list",
+            "--provider",
+            "sonar",
+            "--sort",
+            "id",
+            "--limit",
+            "6",
+            "-o",
+            "table",
+            "--width",
+            "80",
+        ],
+    )
+    .await;
+    let short = table
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    assert!(short.len() < 36, "{table}");
+    let full = tix(
+        &sim,
+        &[
+            "list",
+            "--provider",
+            "sonar",
+            "--sort",
+            "id",
+            "--limit",
+            "1",
+            "-o",
+            "jsonl",
+        ],
+    )
+    .await;
+    let full = serde_json::from_str::<serde_json::Value>(full.trim()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(full.starts_with(&short));
+    let got = tix(&sim, &["get", "sonar", &short, "-o", "jsonl"]).await;
+    let got: serde_json::Value = serde_json::from_str(got.trim()).unwrap();
+    assert_eq!(got["id"], full.as_str());
+    // A prefix of no ticket keeps the provider's own answer.
+    let env = env(&sim);
+    let o = run(&["get", "sonar", "ffffffffff"], &as_refs(&env)).await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("GUID"), "{}", stderr(&o));
+    sim.shutdown().await;
+}

@@ -32,7 +32,7 @@ async fn operations_sonar_lacks_are_exit_2_before_any_config() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_names_the_flag_and_exits_2() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["update", "sonar", GUID],
             "at least one of --status, --priority, --comment",
@@ -60,6 +60,10 @@ async fn bad_input_names_the_flag_and_exits_2() {
         ),
         (&["comment", "sonar", GUID, "   "], "<TEXT>"),
         (&["attach", "add", "sonar", GUID, "/no/such/file"], "<FILE>"),
+        (
+            &["attach", "get", "argus", "1", "a1", "--to", "/no/such/dir/"],
+            "--to",
+        ),
     ];
     for (args, flag) in cases {
         let o = run(args, &[]).await;
