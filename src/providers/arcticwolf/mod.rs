@@ -30,7 +30,7 @@ use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::http::{Body, Credential, HttpClient, is_loopback};
-use crate::model::{Attachment, Comment, Org, Query, Ticket};
+use crate::model::{Attachment, Comment, ListFlag, Org, Query, Ticket};
 use crate::providers::ProviderInfo;
 use crate::providers::listing::{Paging, ended, take_ok};
 use crate::source::{Capabilities, TicketSource};
@@ -86,7 +86,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,
-    list_flags: &["--pod", "--root"],
+    list_flags: &[ListFlag::Pod, ListFlag::Root],
     build: ArcticWolfSource::build,
 };
 
@@ -206,7 +206,7 @@ impl TicketSource for ArcticWolfSource {
 
     fn explain(&self, q: &Query) -> Result<String> {
         let plan = query::plan(q)?;
-        for pod in &q.pods {
+        for pod in &q.options.arcticwolf.pods {
             endpoints::check_pod(pod)?;
         }
         Ok(plan.explain(q, PAGING.page_size(q, client_side(&plan))))
@@ -229,7 +229,11 @@ impl TicketSource for ArcticWolfSource {
             raw: q.raw,
         };
         let discovery = self.discovery.clone();
-        let (root, tenants, pods) = (q.root.clone(), q.tenants.clone(), q.pods.clone());
+        let (root, tenants, pods) = (
+            q.options.arcticwolf.root.clone(),
+            q.tenants.clone(),
+            q.options.arcticwolf.pods.clone(),
+        );
         let tickets = stream::once(async move {
             let found = discovery.under(root.as_deref()).await?;
             let chosen = discovery::select(&found, &tenants, &pods)?;

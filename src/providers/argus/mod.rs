@@ -22,7 +22,7 @@ use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::Result;
 use crate::http::{Body, Credential, HttpClient};
-use crate::model::{Attachment, Comment, NewTicket, Query, Ticket, TicketUpdate};
+use crate::model::{Attachment, Comment, ListFlag, NewTicket, Query, Ticket, TicketUpdate};
 use crate::paginate::PageRequest;
 use crate::providers::ProviderInfo;
 use crate::providers::lenient::{Reader, Shape};
@@ -88,7 +88,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,
-    list_flags: &["--service", "--where"],
+    list_flags: &[ListFlag::Service, ListFlag::Where],
     build: ArgusSource::build,
 };
 

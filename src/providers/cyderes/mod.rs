@@ -26,7 +26,7 @@ use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::http::{Body, Credential, HttpClient};
-use crate::model::{Attachment, Comment, Ioc, IocQuery, NewTicket, Query, Ticket};
+use crate::model::{Attachment, Comment, Ioc, IocQuery, ListFlag, NewTicket, Query, Ticket};
 use crate::paginate::PageRequest;
 use crate::providers::ProviderInfo;
 use crate::providers::lenient::{Reader, Shape};
@@ -77,7 +77,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,
-    list_flags: &["--escalated-only", "--with-raw-event"],
+    list_flags: &[ListFlag::EscalatedOnly, ListFlag::WithRawEvent],
     build: CyderesSource::build,
 };
 
