@@ -32,7 +32,7 @@ use crate::error::{Error, Result};
 use crate::http::{Body, Credential, HttpClient, is_loopback};
 use crate::model::{Attachment, Comment, ListFlag, Org, Query, Ticket};
 use crate::providers::ProviderInfo;
-use crate::providers::listing::{Paging, ended, take_ok};
+use crate::providers::listing::{Paging, ended, refused, take_ok};
 use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
 use discovery::{Discovery, OrgRef};
@@ -187,10 +187,7 @@ fn with_id(e: Error, id: &str) -> Error {
 
 impl fmt::Display for ArcticWolfSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.profile {
-            Some(p) => write!(f, "{NAME} (profile {p})"),
-            None => f.write_str(NAME),
-        }
+        crate::providers::label(f, NAME, self.profile.as_deref())
     }
 }
 
@@ -215,7 +212,7 @@ impl TicketSource for ArcticWolfSource {
     fn list(&self, q: &Query) -> BoxStream<'static, Result<Ticket>> {
         let plan = match query::plan(q) {
             Ok(p) => p,
-            Err(e) => return stream::once(async { Err(e) }).boxed(),
+            Err(e) => return refused(e),
         };
         if plan.matches_nothing {
             return stream::empty().boxed();
