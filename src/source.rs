@@ -233,18 +233,6 @@ pub trait TicketSource: fmt::Display + Send + Sync + 'static {
             operation: operation.doing(),
         }
     }
-
-    /// [`lacks`](Self::lacks) by the operation's name, for callers not yet moved to
-    /// [`Operation`]; an unknown name still says what was asked.
-    fn unsupported(&self, operation: &'static str) -> Error {
-        match Operation::ALL.into_iter().find(|op| op.name() == operation) {
-            Some(op) => self.lacks(op),
-            None => Error::Unsupported {
-                provider: self.provider().to_owned(),
-                operation,
-            },
-        }
-    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@ use super::output_args::OutputArgs;
 use super::{Ctx, merge, when, words};
 use crate::config::Selection;
 use crate::error::{Error, Result};
-use crate::model::{Priority, Query, SortField, SortOrder, Status, TimeField};
+use crate::model::{
+    ArcticWolfOptions, ArgusOptions, CyderesOptions, ListFlag, Priority, ProviderOptions, Query,
+    SortField, SortOrder, Status, TimeField,
+};
 use crate::output::{Format, TicketWriter, writer};
 use crate::providers::{self, ProviderInfo};
 use crate::source::TicketSource;
@@ -206,34 +209,45 @@ impl ListArgs {
             sort,
             raw: self.raw,
             exclude_statuses,
-            services: self.service.clone(),
-            criteria,
-            escalated_only: self.escalated_only.then_some(true),
-            with_raw_event: self.with_raw_event,
-            pods: self.pod.clone(),
-            root: self.root.clone(),
+            options: ProviderOptions {
+                argus: ArgusOptions {
+                    services: self.service.clone(),
+                    criteria,
+                },
+                cyderes: CyderesOptions {
+                    escalated_only: self.escalated_only.then_some(true),
+                    with_raw_event: self.with_raw_event,
+                },
+                arcticwolf: ArcticWolfOptions {
+                    pods: self.pod.clone(),
+                    root: self.root.clone(),
+                },
+            },
         })
     }
 
     /// Refuses a provider-specific flag for a provider that does not take it, naming
     /// those that do.
     fn check_provider_flags(&self, info: &ProviderInfo) -> Result<()> {
-        let given: [(&str, Option<String>); 6] = [
+        let given: [(ListFlag, Option<String>); 6] = [
             (
-                "--service",
+                ListFlag::Service,
                 (!self.service.is_empty()).then(|| self.service.join(",")),
             ),
-            ("--where", self.criteria.clone()),
+            (ListFlag::Where, self.criteria.clone()),
             (
-                "--escalated-only",
+                ListFlag::EscalatedOnly,
                 self.escalated_only.then(|| "true".into()),
             ),
             (
-                "--with-raw-event",
+                ListFlag::WithRawEvent,
                 self.with_raw_event.then(|| "true".into()),
             ),
-            ("--pod", (!self.pod.is_empty()).then(|| self.pod.join(","))),
-            ("--root", self.root.clone()),
+            (
+                ListFlag::Pod,
+                (!self.pod.is_empty()).then(|| self.pod.join(",")),
+            ),
+            (ListFlag::Root, self.root.clone()),
         ];
         for (flag, value) in given {
             let Some(value) = value else { continue };
@@ -251,7 +265,7 @@ impl ListArgs {
                 format!("only with --provider {}", takers.join("|"))
             };
             return Err(Error::invalid(
-                flag,
+                flag.name(),
                 value,
                 format!("{allowed}; {} does not take it", info.name),
             ));

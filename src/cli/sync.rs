@@ -313,7 +313,7 @@ fn build(sel: Selection, args: &RunArgs, ctx: &mut Ctx) -> Result<Job> {
     info.check_page_size(args.page_size)?;
     let source: Box<dyn TicketSource> = (info.build)(cfg)?;
     if args.with_comments && !source.capabilities().comments {
-        return Err(source.unsupported("comments"));
+        return Err(source.lacks(crate::source::Operation::Comments));
     }
     Ok(Job { name, source })
 }

@@ -14,6 +14,9 @@ pub use change::{NewTicket, TicketUpdate};
 pub use filter::Filter;
 pub use ioc::{Ioc, IocQuery};
 pub use org::Org;
-pub use query::{Query, SortField, SortOrder, TimeField};
+pub use query::{
+    ArcticWolfOptions, ArgusOptions, CyderesOptions, ListFlag, ProviderOptions, Query, SortField,
+    SortOrder, TimeField,
+};
 pub use status::{Priority, Status};
 pub use ticket::{Attachment, Comment, FIELDS, SCHEMA_ID, Tenant, Ticket};

@@ -36,20 +36,68 @@ pub struct Query {
     pub raw: bool,
     /// `--exclude-status`: none of these (every provider; server-side where the API can).
     pub exclude_statuses: Vec<Status>,
-    // The rest are one provider's own (`ProviderInfo::list_flags` says whose); the CLI
-    // refuses them for a provider that does not name them, before any request.
-    /// `--service` (Argus): service ids or shortnames, any of these.
+    /// The flags only some providers take, parsed once by the CLI, by provider; a
+    /// provider reads its own, and the CLI refuses a flag for a provider whose
+    /// `ProviderInfo::list_flags` does not name it, before any request.
+    pub options: ProviderOptions,
+}
+
+/// Each provider's own `tix list` options; those of other providers stay at their
+/// defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProviderOptions {
+    pub argus: ArgusOptions,
+    pub cyderes: CyderesOptions,
+    pub arcticwolf: ArcticWolfOptions,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArgusOptions {
+    /// `--service`: service ids or shortnames, any of these.
     pub services: Vec<String>,
-    /// `--where` (Argus): JSON search criteria merged into the request body.
+    /// `--where`: JSON search criteria merged into the request body (an object).
     pub criteria: Option<serde_json::Value>,
-    /// `--escalated-only` (Cyderes); `None` = the provider's default as tix chooses it.
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CyderesOptions {
+    /// `--escalated-only`; `None` = the provider's default as tix chooses it.
     pub escalated_only: Option<bool>,
-    /// `--with-raw-event` (Cyderes).
+    /// `--with-raw-event`.
     pub with_raw_event: bool,
-    /// `--pod` (Arctic Wolf): pod names, any of these.
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArcticWolfOptions {
+    /// `--pod`: pod names, any of these.
     pub pods: Vec<String>,
-    /// `--root` (Arctic Wolf): only organizations under this one (id or name).
+    /// `--root`: only organizations under this one (id or name).
     pub root: Option<String>,
+}
+
+/// A `tix list` flag only some providers take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFlag {
+    Service,
+    Where,
+    EscalatedOnly,
+    WithRawEvent,
+    Pod,
+    Root,
+}
+
+impl ListFlag {
+    /// The flag as typed: `--service`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ListFlag::Service => "--service",
+            ListFlag::Where => "--where",
+            ListFlag::EscalatedOnly => "--escalated-only",
+            ListFlag::WithRawEvent => "--with-raw-event",
+            ListFlag::Pod => "--pod",
+            ListFlag::Root => "--root",
+        }
+    }
 }
 
 /// Which time `--since`/`--until` bound.

@@ -84,6 +84,11 @@ where
     ended(provider, limited)
 }
 
+/// A listing that cannot start (its query was refused): that error, once.
+pub(crate) fn refused<T: Send + 'static>(e: crate::error::Error) -> BoxStream<'static, Result<T>> {
+    stream::once(async { Err(e) }).boxed()
+}
+
 /// At most `limit` items; warnings pass and do not count. Ends as soon as the last item
 /// is out, without asking for another page.
 pub(crate) fn take_ok<T: Send + 'static>(

@@ -14,6 +14,18 @@ pub mod sonar;
 pub(crate) use explain::Explanation;
 pub use registry::{PROVIDERS, ProviderInfo, Registry, build, info, provider, provider_names};
 
+/// How a source names itself in warnings: `sonar`, or `sonar (profile prod)`.
+pub(crate) fn label(
+    f: &mut std::fmt::Formatter<'_>,
+    name: &str,
+    profile: Option<&str>,
+) -> std::fmt::Result {
+    match profile {
+        Some(p) => write!(f, "{name} (profile {p})"),
+        None => f.write_str(name),
+    }
+}
+
 /// Logs a vendor value the mapping tables do not know and that is shown as `unknown`:
 /// a new vendor status should be noticed, but not once per ticket in a 100,000-ticket
 /// list, so it is said for every ticket and the CLI's log layer prints it once and

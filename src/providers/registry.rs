@@ -4,6 +4,7 @@
 
 use crate::config::{Catalog, ProviderSpec, SourceConfig};
 use crate::error::{Error, Result};
+use crate::model::ListFlag;
 use crate::source::{Capabilities, TicketSource};
 use std::ops::Deref;
 
@@ -19,7 +20,7 @@ pub struct ProviderInfo {
     /// The provider-specific `tix list` flags it takes (`--service`, `--where`,
     /// `--escalated-only`, `--with-raw-event`, `--pod`, `--root`); the CLI refuses the
     /// others for it before any request.
-    pub list_flags: &'static [&'static str],
+    pub list_flags: &'static [ListFlag],
     pub build: fn(SourceConfig) -> Result<Box<dyn TicketSource>>,
 }
 

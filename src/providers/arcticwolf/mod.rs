@@ -30,9 +30,9 @@ use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::http::{Body, Credential, HttpClient, is_loopback};
-use crate::model::{Attachment, Comment, Org, Query, Ticket};
+use crate::model::{Attachment, Comment, ListFlag, Org, Query, Ticket};
 use crate::providers::ProviderInfo;
-use crate::providers::listing::{Paging, ended, take_ok};
+use crate::providers::listing::{Paging, ended, refused, take_ok};
 use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
 use discovery::{Discovery, OrgRef};
@@ -86,7 +86,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,
-    list_flags: &["--pod", "--root"],
+    list_flags: &[ListFlag::Pod, ListFlag::Root],
     build: ArcticWolfSource::build,
 };
 
@@ -187,10 +187,7 @@ fn with_id(e: Error, id: &str) -> Error {
 
 impl fmt::Display for ArcticWolfSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.profile {
-            Some(p) => write!(f, "{NAME} (profile {p})"),
-            None => f.write_str(NAME),
-        }
+        crate::providers::label(f, NAME, self.profile.as_deref())
     }
 }
 
@@ -206,7 +203,7 @@ impl TicketSource for ArcticWolfSource {
 
     fn explain(&self, q: &Query) -> Result<String> {
         let plan = query::plan(q)?;
-        for pod in &q.pods {
+        for pod in &q.options.arcticwolf.pods {
             endpoints::check_pod(pod)?;
         }
         Ok(plan.explain(q, PAGING.page_size(q, client_side(&plan))))
@@ -215,7 +212,7 @@ impl TicketSource for ArcticWolfSource {
     fn list(&self, q: &Query) -> BoxStream<'static, Result<Ticket>> {
         let plan = match query::plan(q) {
             Ok(p) => p,
-            Err(e) => return stream::once(async { Err(e) }).boxed(),
+            Err(e) => return refused(e),
         };
         if plan.matches_nothing {
             return stream::empty().boxed();
@@ -229,7 +226,11 @@ impl TicketSource for ArcticWolfSource {
             raw: q.raw,
         };
         let discovery = self.discovery.clone();
-        let (root, tenants, pods) = (q.root.clone(), q.tenants.clone(), q.pods.clone());
+        let (root, tenants, pods) = (
+            q.options.arcticwolf.root.clone(),
+            q.tenants.clone(),
+            q.options.arcticwolf.pods.clone(),
+        );
         let tickets = stream::once(async move {
             let found = discovery.under(root.as_deref()).await?;
             let chosen = discovery::select(&found, &tenants, &pods)?;

@@ -140,7 +140,9 @@ impl Plan {
     pub fn explain(&self, q: &Query, page_size: u64) -> String {
         let request = format!(
             "GET /api/v1/organizations{}, then GET /api/v1/organizations/{{org}}/tickets on each organization's pod",
-            q.root
+            q.options
+                .arcticwolf
+                .root
                 .as_deref()
                 .map(|r| format!(" (root {r})"))
                 .unwrap_or_default()
@@ -149,8 +151,8 @@ impl Plan {
         if !q.tenants.is_empty() {
             scope.push(format!("--org {}", q.tenants.join(",")));
         }
-        if !q.pods.is_empty() {
-            scope.push(format!("--pod {}", q.pods.join(",")));
+        if !q.options.arcticwolf.pods.is_empty() {
+            scope.push(format!("--pod {}", q.options.arcticwolf.pods.join(",")));
         }
         let scope = if scope.is_empty() {
             "every one the key sees, in every pod".to_owned()

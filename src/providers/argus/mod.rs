@@ -22,11 +22,11 @@ use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::Result;
 use crate::http::{Body, Credential, HttpClient};
-use crate::model::{Attachment, Comment, NewTicket, Query, Ticket, TicketUpdate};
+use crate::model::{Attachment, Comment, ListFlag, NewTicket, Query, Ticket, TicketUpdate};
 use crate::paginate::PageRequest;
 use crate::providers::ProviderInfo;
 use crate::providers::lenient::{Reader, Shape};
-use crate::providers::listing::{Paging, offset_listing};
+use crate::providers::listing::{Paging, offset_listing, refused};
 use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt};
@@ -88,7 +88,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,
-    list_flags: &["--service", "--where"],
+    list_flags: &[ListFlag::Service, ListFlag::Where],
     build: ArgusSource::build,
 };
 
@@ -116,10 +116,7 @@ impl ArgusSource {
 
 impl fmt::Display for ArgusSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.profile {
-            Some(p) => write!(f, "{NAME} (profile {p})"),
-            None => f.write_str(NAME),
-        }
+        crate::providers::label(f, NAME, self.profile.as_deref())
     }
 }
 
@@ -142,7 +139,7 @@ impl TicketSource for ArgusSource {
     fn list(&self, q: &Query) -> BoxStream<'static, Result<Ticket>> {
         let plan = match query::plan(q) {
             Ok(p) => p,
-            Err(e) => return stream::once(async { Err(e) }).boxed(),
+            Err(e) => return refused(e),
         };
         if plan.matches_nothing {
             return stream::empty().boxed();

@@ -84,8 +84,8 @@ pub(super) fn plan(q: &Query) -> Result<Plan> {
     if !q.tenants.is_empty() {
         body.insert("customer".into(), json!(q.tenants));
     }
-    if !q.services.is_empty() {
-        body.insert("service".into(), json!(q.services));
+    if !q.options.argus.services.is_empty() {
+        body.insert("service".into(), json!(q.options.argus.services));
     }
     if !q.assignees.is_empty() {
         body.insert("user".into(), json!(q.assignees));
@@ -120,7 +120,7 @@ pub(super) fn plan(q: &Query) -> Result<Plan> {
         SortOrder::Desc => format!("-{field}"),
     };
     body.insert("sortBy".into(), json!([sort]));
-    if let Some(criteria) = &q.criteria {
+    if let Some(criteria) = &q.options.argus.criteria {
         merge_where(&mut body, criteria)?;
     }
     Ok(Plan {
@@ -200,7 +200,18 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{ArgusOptions, ProviderOptions};
     use chrono::{TimeZone, Utc};
+
+    fn argus_where(criteria: Value) -> ProviderOptions {
+        ProviderOptions {
+            argus: ArgusOptions {
+                services: Vec::new(),
+                criteria: Some(criteria),
+            },
+            ..ProviderOptions::default()
+        }
+    }
 
     fn body(q: &Query) -> Value {
         Value::Object(plan(q).unwrap().body)
@@ -234,7 +245,13 @@ mod tests {
             types: vec!["SECURITYINCIDENT".into()],
             keyword: Some("vpn".into()),
             tenants: vec!["mnemonic".into(), "2".into()],
-            services: vec!["ids".into()],
+            options: ProviderOptions {
+                argus: ArgusOptions {
+                    services: vec!["ids".into()],
+                    criteria: None,
+                },
+                ..ProviderOptions::default()
+            },
             assignees: vec!["tech1".into()],
             until: Some(Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap()),
             time_field: TimeField::Updated,
@@ -263,7 +280,7 @@ mod tests {
     fn where_is_merged_and_keeps_the_exclude() {
         let q = Query {
             exclude_statuses: vec![Status::Closed],
-            criteria: Some(
+            options: argus_where(
                 json!({"subCriteria": [{"required": true, "tag": [{"key": "k"}]}], "includeDescription": false}),
             ),
             ..Query::default()
@@ -272,7 +289,7 @@ mod tests {
         assert_eq!(b["includeDescription"], false);
         assert_eq!(b["subCriteria"].as_array().unwrap().len(), 2);
         let q = Query {
-            criteria: Some(json!({"limit": 5})),
+            options: argus_where(json!({"limit": 5})),
             ..Query::default()
         };
         assert!(plan(&q).unwrap_err().to_string().contains("--where"));

@@ -26,14 +26,14 @@ use crate::config::ProviderSpec;
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::http::{Body, Credential, HttpClient};
-use crate::model::{Attachment, Comment, Ioc, IocQuery, NewTicket, Query, Ticket};
+use crate::model::{Attachment, Comment, Ioc, IocQuery, ListFlag, NewTicket, Query, Ticket};
 use crate::paginate::PageRequest;
 use crate::providers::ProviderInfo;
 use crate::providers::lenient::{Reader, Shape};
-use crate::providers::listing::{Paging, offset_listing};
+use crate::providers::listing::{Paging, offset_listing, refused};
 use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
-use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -77,7 +77,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     max_page_size: MAX_PAGE,
     min_page_size: 1,
     capabilities: CAPABILITIES,
-    list_flags: &["--escalated-only", "--with-raw-event"],
+    list_flags: &[ListFlag::EscalatedOnly, ListFlag::WithRawEvent],
     build: CyderesSource::build,
 };
 
@@ -137,10 +137,7 @@ impl CyderesSource {
 
 impl fmt::Display for CyderesSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.profile {
-            Some(p) => write!(f, "{NAME} (profile {p})"),
-            None => f.write_str(NAME),
-        }
+        crate::providers::label(f, NAME, self.profile.as_deref())
     }
 }
 
@@ -169,7 +166,7 @@ impl TicketSource for CyderesSource {
     fn list(&self, q: &Query) -> BoxStream<'static, Result<Ticket>> {
         let plan = match query::plan(q) {
             Ok(p) => p,
-            Err(e) => return stream::once(async { Err(e) }).boxed(),
+            Err(e) => return refused(e),
         };
         let client_side = plan.filters_client_side();
         let http = self.http.clone();

@@ -66,7 +66,7 @@ pub(super) fn plan(q: &Query) -> Result<Plan> {
             ));
         }
     };
-    let escalated_only = q.escalated_only.unwrap_or(false);
+    let escalated_only = q.options.cyderes.escalated_only.unwrap_or(false);
     let mut params = vec![(
         "ticket_type",
         match types.as_slice() {
@@ -76,7 +76,7 @@ pub(super) fn plan(q: &Query) -> Result<Plan> {
     )];
     params.push(("lookup_fields", lookup.to_owned()));
     params.push(("escalated_only", escalated_only.to_string()));
-    if q.with_raw_event {
+    if q.options.cyderes.with_raw_event {
         params.push(("include_raw_event", "true".to_owned()));
     }
     let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
@@ -106,7 +106,7 @@ pub(super) fn plan(q: &Query) -> Result<Plan> {
         params,
         filter,
         escalated_only,
-        raw: q.raw || q.with_raw_event,
+        raw: q.raw || q.options.cyderes.with_raw_event,
     })
 }
 
@@ -129,7 +129,7 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Status;
+    use crate::model::{CyderesOptions, ProviderOptions, Status};
     use chrono::{TimeZone, Utc};
 
     fn params(q: &Query) -> Vec<(&'static str, String)> {
@@ -153,8 +153,13 @@ mod tests {
     fn one_type_is_server_side_several_are_client_side() {
         let q = Query {
             types: vec!["Phishing".into()],
-            escalated_only: Some(true),
-            with_raw_event: true,
+            options: ProviderOptions {
+                cyderes: CyderesOptions {
+                    escalated_only: Some(true),
+                    with_raw_event: true,
+                },
+                ..ProviderOptions::default()
+            },
             ..Query::default()
         };
         let p = plan(&q).unwrap();

@@ -25,7 +25,7 @@ use crate::model::{Attachment, Comment, Query, Ticket};
 use crate::paginate::PageRequest;
 use crate::providers::ProviderInfo;
 use crate::providers::lenient::{Reader, Shape};
-use crate::providers::listing::{Paging, offset_listing};
+use crate::providers::listing::{Paging, offset_listing, refused};
 use crate::source::{Capabilities, TicketSource};
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt};
@@ -113,10 +113,7 @@ impl SonarSource {
 
 impl fmt::Display for SonarSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.profile {
-            Some(p) => write!(f, "{NAME} (profile {p})"),
-            None => f.write_str(NAME),
-        }
+        crate::providers::label(f, NAME, self.profile.as_deref())
     }
 }
 
@@ -139,7 +136,7 @@ impl TicketSource for SonarSource {
     fn list(&self, q: &Query) -> BoxStream<'static, Result<Ticket>> {
         let plan = match query::plan(q) {
             Ok(p) => p,
-            Err(e) => return stream::once(async { Err(e) }).boxed(),
+            Err(e) => return refused(e),
         };
         if plan.matches_nothing {
             return stream::empty().boxed();
