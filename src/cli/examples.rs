@@ -117,6 +117,18 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("sync status", "tix sync status"),
     (
+        "stats",
+        "tix stats -p sonar,argus --since 30d
+  tix stats -p argus --by customer -o csv > per-customer.csv
+  tix stats -p cyderes --by priority --since 2026-10-01 --chart",
+    ),
+    (
+        "watch",
+        "tix watch -p sonar,argus --interval 60s
+  tix watch -p argus -o jsonl | jq -c .ticket.id
+  tix watch -p sonar --exec notify-send tix      # the ticket as JSON on its stdin",
+    ),
+    (
         "tls",
         "tix tls show https://sonar.example:8443
   tix tls show https://10.0.0.5 --provider sonar --ca-file appliance.pem",
