@@ -558,12 +558,20 @@ async fn exec(ctx: &Ctx, cmd: &[String], json: &str, timeout: Duration) {
             .map(Stdio::from)
             .unwrap_or_else(|_| Stdio::null())
     };
-    let spawned = tokio::process::Command::new(program)
+    let mut command = tokio::process::Command::new(program);
+    command
         .args(&cmd[1..])
         .stdin(Stdio::piped())
         .stdout(stdout)
-        .kill_on_drop(true)
-        .spawn();
+        .kill_on_drop(true);
+    // The hook gets the event, not tix's configuration: no TIX_* variable, which is
+    // where provider keys and tokens live.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("TIX_") {
+            command.env_remove(&name);
+        }
+    }
+    let spawned = command.spawn();
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {

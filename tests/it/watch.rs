@@ -7,7 +7,7 @@
 //! only turns a hang into a failure).
 
 use crate::every_provider::{PROVIDERS, env, simulator, tix};
-use crate::harness::{code, lines, stderr, stdout};
+use crate::harness::{KEY, code, lines, stderr, stdout};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{BufRead, BufReader};
@@ -204,7 +204,12 @@ async fn exec_gets_each_events_json_on_stdin() {
     let made = latest(&sim.churn(2, 0), &["sonar", "argus"]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("events.jsonl");
-    let script = format!("cat >> '{}'", file.display());
+    let env_file = dir.path().join("env");
+    let script = format!(
+        "cat >> '{}'; env >> '{}'",
+        file.display(),
+        env_file.display()
+    );
     let count = made.len().to_string();
     let o = tix(
         &sim,
@@ -238,6 +243,12 @@ async fn exec_gets_each_events_json_on_stdin() {
         fed,
         stdout(&o),
         "each command read its event's line, in order"
+    );
+    let env = std::fs::read_to_string(&env_file).unwrap();
+    assert!(env.contains("PATH="), "{env}");
+    assert!(
+        !env.contains("TIX_") && !env.contains(KEY),
+        "no key reaches the hook: {env}"
     );
     sim.shutdown().await;
 }
