@@ -102,10 +102,7 @@ pub fn print_ticket(io: &Io, opts: &OutputOptions, ticket: &Ticket) -> Result<()
         out.flush()?;
     } else if let Some(jq) = opts.jq.as_ref().filter(|_| opts.format == Format::Json) {
         // `-o json` prints the ticket itself, not an array: that is the filter's input.
-        jq.write(
-            &serde_json::to_value(ticket).map_err(std::io::Error::from)?,
-            &mut out,
-        )?;
+        jq.write(ticket, &mut out)?;
         out.flush()?;
     } else if opts.format == Format::Json && opts.fields.is_none() {
         serde_json::to_writer_pretty(&mut out, ticket).map_err(std::io::Error::from)?;

@@ -18,7 +18,8 @@ use crate::source::TicketSource;
 use crate::sync::window::{Window, next_watermark, overlap_for};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -50,6 +51,11 @@ pub struct WatchArgs {
     /// Stop after N events.
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
+    /// Keep the feed in this file (written atomically after each poll) and resume from
+    /// it: a restarted watch reports what changed while it was stopped, and nothing twice.
+    /// Without it nothing is written.
+    #[arg(long, value_name = "FILE", conflicts_with = "since")]
+    pub state: Option<PathBuf>,
     /// Event lines for people (text) or JSON Lines for programs (jsonl).
     #[arg(short = 'o', long = "output", default_value = "text", value_parser = ["text", "jsonl"])]
     pub output: String,
@@ -138,7 +144,7 @@ impl Event {
 }
 
 /// What the feed remembers of a ticket to tell what changed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Seen {
     updated: DateTime<Utc>,
     status: Status,
@@ -218,18 +224,28 @@ impl Feed {
 
     /// Folds one poll's tickets (any order) into the feed; answers the events, oldest
     /// change first. `run_start` is when the poll began.
+    ///
+    /// With `limit`, stops after that many events and leaves the watermark where it
+    /// was: the tickets not looked at are read again by the next poll (or the next run,
+    /// with `--state`).
     pub fn observe(
         &mut self,
         window: Window,
         mut tickets: Vec<Ticket>,
         run_start: DateTime<Utc>,
+        limit: Option<u64>,
     ) -> Vec<Event> {
         let key = |t: &Ticket| t.updated.or(t.created);
         tickets.retain(|t| key(t).is_some_and(|u| window.contains(u)));
         tickets.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id)));
         let max_seen = tickets.iter().filter_map(key).max();
         let mut events = Vec::new();
+        let mut cut = false;
         for t in tickets {
+            if limit.is_some_and(|l| events.len() as u64 >= l) {
+                cut = true;
+                break;
+            }
             let Some(updated) = key(&t) else { continue };
             let before = self.seen.get(&t.id).cloned();
             if before.as_ref().is_some_and(|b| b.updated >= updated) {
@@ -260,16 +276,98 @@ impl Feed {
                 ticket: t,
             });
         }
-        self.watermark = next_watermark(self.watermark, max_seen, run_start);
+        if !cut {
+            self.watermark = next_watermark(self.watermark, max_seen, run_start);
+        }
         self.seeded = true;
         self.failures = 0;
         events
+    }
+
+    /// The feed as `--state` keeps it.
+    fn saved(&self) -> Saved {
+        Saved {
+            watermark: self.watermark,
+            started: self.started,
+            seen: self.seen.clone(),
+        }
+    }
+
+    /// A feed resumed from `--state`: no first look, the memory is the saved one.
+    fn restore(saved: Saved) -> Feed {
+        Feed {
+            watermark: saved.watermark,
+            started: saved.started,
+            floor: None,
+            seen: saved.seen,
+            failures: 0,
+            seeded: true,
+        }
     }
 
     /// How long to wait after a failed poll: the interval doubled per failure in a row,
     /// up to 2^MAX_BACKOFF_STEPS intervals.
     pub fn backoff(&self, interval: Duration) -> Duration {
         interval * 2u32.pow(self.failures.min(MAX_BACKOFF_STEPS))
+    }
+}
+
+/// One feed in the `--state` file.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    watermark: Option<DateTime<Utc>>,
+    started: DateTime<Utc>,
+    seen: HashMap<String, Seen>,
+}
+
+/// The `--state` file: each source's feed, by name.
+#[derive(Serialize, Deserialize, Default)]
+struct StateFile {
+    /// Bumped when the layout changes; another value is refused, not misread.
+    version: u32,
+    feeds: BTreeMap<String, Saved>,
+}
+
+const STATE_VERSION: u32 = 1;
+
+impl StateFile {
+    /// The saved feeds, or none when the file does not exist yet.
+    fn load(path: &std::path::Path) -> Result<StateFile> {
+        let bad = |why: String| Error::Config(format!("--state {}: {why}", path.display()));
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(StateFile {
+                    version: STATE_VERSION,
+                    feeds: BTreeMap::new(),
+                });
+            }
+            Err(e) => return Err(bad(e.to_string())),
+        };
+        let state: StateFile = serde_json::from_slice(&bytes)
+            .map_err(|e| bad(format!("not a tix watch state ({e})")))?;
+        if state.version != STATE_VERSION {
+            return Err(bad(format!(
+                "state version {} (this tix writes {STATE_VERSION})",
+                state.version
+            )));
+        }
+        Ok(state)
+    }
+
+    /// Replaces the file atomically, so a run killed mid-write leaves the last state.
+    fn save(path: &std::path::Path, watched: &[Watched]) -> Result<()> {
+        let state = StateFile {
+            version: STATE_VERSION,
+            feeds: watched
+                .iter()
+                .filter(|w| !w.feed.needs_seed())
+                .map(|w| (w.name.clone(), w.feed.saved()))
+                .collect(),
+        };
+        let bytes = serde_json::to_vec(&state).map_err(std::io::Error::from)?;
+        crate::atomic_file::write(path, &bytes)?;
+        Ok(())
     }
 }
 
@@ -325,6 +423,10 @@ pub async fn run(args: WatchArgs, ctx: &mut Ctx) -> Result<u8> {
         .as_deref()
         .map(|s| when::parse("--since", s, start))
         .transpose()?;
+    let mut saved = match &args.state {
+        Some(path) => StateFile::load(path)?,
+        None => StateFile::default(),
+    };
     let mut watched = Vec::new();
     for name in &args.provider {
         let name = name.trim();
@@ -336,7 +438,10 @@ pub async fn run(args: WatchArgs, ctx: &mut Ctx) -> Result<u8> {
             ca_file: args.ca_file.clone(),
             ..Selection::default()
         })?;
-        let feed = Feed::new(start, since);
+        let feed = match saved.feeds.remove(&source.to_string()) {
+            Some(s) => Feed::restore(s),
+            None => Feed::new(start, since),
+        };
         source.explain(&seed_query())?;
         source.explain(&poll_query(feed.window(chrono::TimeDelta::zero(), start)))?;
         watched.push(Watched {
@@ -362,10 +467,13 @@ pub async fn run(args: WatchArgs, ctx: &mut Ctx) -> Result<u8> {
             return Ok(0);
         };
         tokio::time::sleep_until(next).await;
-        for w in watched
-            .iter_mut()
-            .filter(|w| w.due <= tokio::time::Instant::now())
-        {
+        let now_due = tokio::time::Instant::now();
+        // By index: the state file is written from every feed while one is polled.
+        for i in 0..watched.len() {
+            if watched[i].due > now_due {
+                continue;
+            }
+            let w = &mut watched[i];
             let run_start = Utc::now();
             let window = w.feed.window(w.overlap, run_start);
             let seeding = w.feed.needs_seed();
@@ -408,9 +516,14 @@ pub async fn run(args: WatchArgs, ctx: &mut Ctx) -> Result<u8> {
             w.due = tokio::time::Instant::now() + interval;
             if seeding {
                 w.feed.seed(window, &tickets);
+                if let Some(path) = &args.state {
+                    StateFile::save(path, &watched)?;
+                }
                 continue;
             }
-            for event in w.feed.observe(window, tickets, run_start) {
+            let left = args.count.map(|c| c - printed);
+            let events = w.feed.observe(window, tickets, run_start, left);
+            for event in events {
                 let json = serde_json::to_string(&event).map_err(std::io::Error::from)?;
                 if jsonl {
                     writeln!(out, "{json}")?;
@@ -423,9 +536,12 @@ pub async fn run(args: WatchArgs, ctx: &mut Ctx) -> Result<u8> {
                     exec(ctx, &args.exec, &json, exec_timeout).await;
                 }
                 printed += 1;
-                if args.count.is_some_and(|c| printed >= c) {
-                    return Ok(0);
-                }
+            }
+            if let Some(path) = &args.state {
+                StateFile::save(path, &watched)?;
+            }
+            if args.count.is_some_and(|c| printed >= c) {
+                return Ok(0);
             }
         }
     }
@@ -443,12 +559,20 @@ async fn exec(ctx: &Ctx, cmd: &[String], json: &str, timeout: Duration) {
             .map(Stdio::from)
             .unwrap_or_else(|_| Stdio::null())
     };
-    let spawned = tokio::process::Command::new(program)
+    let mut command = tokio::process::Command::new(program);
+    command
         .args(&cmd[1..])
         .stdin(Stdio::piped())
         .stdout(stdout)
-        .kill_on_drop(true)
-        .spawn();
+        .kill_on_drop(true);
+    // The hook gets the event, not tix's configuration: no TIX_* variable, which is
+    // where provider keys and tokens live.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("TIX_") {
+            command.env_remove(&name);
+        }
+    }
+    let spawned = command.spawn();
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
@@ -495,7 +619,7 @@ mod tests {
 
     fn poll(feed: &mut Feed, now: DateTime<Utc>, tickets: Vec<Ticket>) -> Vec<(Kind, String)> {
         let w = feed.window(TimeDelta::minutes(2), now);
-        feed.observe(w, tickets, now)
+        feed.observe(w, tickets, now, None)
             .into_iter()
             .map(|e| (e.event, e.id))
             .collect()
@@ -535,7 +659,7 @@ mod tests {
         let w = feed.window(overlap, at(11, 0));
         assert_eq!((w.from, w.to), (Some(at(9, 30)), at(11, 0)));
         let t = ticket("1", at(0, 0), at(10, 50), Status::Open);
-        feed.observe(w, vec![t], at(11, 0));
+        feed.observe(w, vec![t], at(11, 0), None);
         // The watermark is the newest update seen (10:50), never past the poll's start.
         let w = feed.window(overlap, at(12, 0));
         assert_eq!((w.from, w.to), (Some(at(10, 20)), at(12, 0)));
@@ -545,6 +669,7 @@ mod tests {
             w,
             vec![ticket("2", at(0, 0), at(13, 0), Status::Open)],
             at(12, 0),
+            None,
         );
         assert_eq!(feed.window(overlap, at(14, 0)).from, Some(at(10, 20)));
     }
@@ -611,6 +736,25 @@ mod tests {
             e.line().starts_with("NEW sonar 1234 high \"Beacon"),
             "{}",
             e.line()
+        );
+    }
+
+    #[test]
+    fn a_poll_cut_by_the_count_leaves_the_watermark_for_the_rest() {
+        let mut feed = Feed::new(at(10, 0), None);
+        feed.seed(feed.window(TimeDelta::minutes(2), at(10, 0)), &[]);
+        let w = feed.window(TimeDelta::minutes(2), at(11, 0));
+        let a = ticket("a", at(10, 10), at(10, 10), Status::New);
+        let b = ticket("b", at(10, 20), at(10, 20), Status::New);
+        let got = feed.observe(w, vec![b.clone(), a.clone()], at(11, 0), Some(1));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].id, "a");
+        // The same poll again brings `b` only.
+        let w = feed.window(TimeDelta::minutes(2), at(12, 0));
+        assert_eq!(w.from, Some(at(8, 0)));
+        assert_eq!(
+            poll(&mut feed, at(12, 0), vec![a, b]),
+            [(Kind::New, "b".into())]
         );
     }
 }

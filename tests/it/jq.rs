@@ -179,6 +179,22 @@ async fn get_filters_the_ticket_and_ocsf_filters_each_event() {
     .await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(stdout(&o), format!("[\"{id}\",\"sonar\"]\n"));
+    // The ticket goes in as `-o json` prints it: keys in schema order, as jq sees them.
+    let o = tix(
+        &sim,
+        &[
+            "get",
+            "sonar",
+            &id,
+            "-o",
+            "json",
+            "--jq",
+            "keys_unsorted[:2]",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(stdout(&o), "[\"provider\",\"id\"]\n");
     let o = tix(
         &sim,
         &[

@@ -7,7 +7,7 @@
 //! only turns a hang into a failure).
 
 use crate::every_provider::{PROVIDERS, env, simulator, tix};
-use crate::harness::{code, lines, stderr, stdout};
+use crate::harness::{KEY, code, lines, stderr, stdout};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{BufRead, BufReader};
@@ -61,6 +61,16 @@ impl Feed {
                 return;
             }
         }
+    }
+}
+
+impl Feed {
+    /// Waits for tix to end (its `--count` reached); answers its exit code and any
+    /// line printed after those already read.
+    fn finish(mut self) -> (Option<i32>, Vec<String>) {
+        let status = self.child.wait().unwrap();
+        let rest = self.out.iter().collect();
+        (status.code(), rest)
     }
 }
 
@@ -194,7 +204,12 @@ async fn exec_gets_each_events_json_on_stdin() {
     let made = latest(&sim.churn(2, 0), &["sonar", "argus"]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("events.jsonl");
-    let script = format!("cat >> '{}'", file.display());
+    let env_file = dir.path().join("env");
+    let script = format!(
+        "cat >> '{}'; env >> '{}'",
+        file.display(),
+        env_file.display()
+    );
     let count = made.len().to_string();
     let o = tix(
         &sim,
@@ -228,6 +243,12 @@ async fn exec_gets_each_events_json_on_stdin() {
         fed,
         stdout(&o),
         "each command read its event's line, in order"
+    );
+    let env = std::fs::read_to_string(&env_file).unwrap();
+    assert!(env.contains("PATH="), "{env}");
+    assert!(
+        !env.contains("TIX_") && !env.contains(KEY),
+        "no key reaches the hook: {env}"
     );
     sim.shutdown().await;
 }
@@ -342,5 +363,84 @@ async fn bad_flags_are_refused_before_any_request() {
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(flag), "{}", stderr(&o));
     }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_state_a_restart_reports_what_changed_meanwhile_and_nothing_twice() {
+    let sim = simulator(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("watch.json");
+    let state = state.to_str().unwrap();
+    let args = |count: &str| {
+        [
+            "--provider",
+            "sonar",
+            "-o",
+            "jsonl",
+            "--state",
+            state,
+            "--count",
+            count,
+        ]
+        .map(str::to_owned)
+    };
+    let first_args = args("1");
+    let first_args: Vec<&str> = first_args.iter().map(String::as_str).collect();
+    let feed = Feed::start(&sim, &first_args);
+    feed.wait_for_stderr("tix: watching");
+    let first = latest(&sim.churn(1, 0), &["sonar"]);
+    read_batch(&feed, &first);
+    assert_eq!(feed.finish(), (Some(0), vec![]));
+    assert!(std::path::Path::new(state).exists());
+
+    // While nothing watches: a new ticket and changes. The next run resumes from the
+    // file: no first look, every change since, and not the event already printed.
+    let meanwhile = latest(&sim.churn(2, 2), &["sonar"]);
+    let count = meanwhile.len().to_string();
+    let next_args = args(&count);
+    let next_args: Vec<&str> = next_args.iter().map(String::as_str).collect();
+    let feed = Feed::start(&sim, &next_args);
+    let got = read_batch(&feed, &meanwhile);
+    assert!(got.iter().any(|e| e["event"] == "new"));
+    assert_eq!(feed.finish(), (Some(0), vec![]));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_state_file_that_is_not_one_is_refused() {
+    let sim = simulator(5).await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("watch.json");
+    std::fs::write(&state, "{\"version\": 9, \"feeds\": {}}").unwrap();
+    let o = tix(
+        &sim,
+        &[
+            "watch",
+            "--provider",
+            "sonar",
+            "--state",
+            state.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--state"), "{}", stderr(&o));
+    let o = tix(
+        &sim,
+        &[
+            "watch",
+            "--provider",
+            "sonar",
+            "--state",
+            "x.json",
+            "--since",
+            "1h",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
     sim.shutdown().await;
 }
