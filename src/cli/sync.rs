@@ -25,6 +25,19 @@ pub struct SyncArgs {
 pub enum SyncCommand {
     /// Each source's watermark, kept keys and last run.
     Status(StatusArgs),
+    /// Forget a source's window so its next run reads everything again (the repair for
+    /// a state that holds a bad time); what it remembers writing is not written again.
+    Reset(ResetArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResetArgs {
+    /// The source as `tix sync status` names it (e.g. sonar, a profile, connectwise:sonar).
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// State database [default: $XDG_STATE_HOME/tix/sync.db].
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -83,6 +96,7 @@ pub struct StatusArgs {
 pub async fn run(args: SyncArgs, ctx: &mut Ctx) -> Result<u8> {
     match args.command {
         Some(SyncCommand::Status(s)) => status(s, ctx),
+        Some(SyncCommand::Reset(r)) => reset(r, ctx),
         None => sync_run(args.run, ctx).await,
     }
 }
@@ -328,6 +342,37 @@ fn progress_bar(name: &str) -> indicatif::ProgressBar {
     bar.set_prefix(name.to_owned());
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
+}
+
+fn reset(args: ResetArgs, ctx: &Ctx) -> Result<u8> {
+    let path = state_path(args.state, ctx)?;
+    if !path.exists() {
+        return Err(Error::invalid(
+            "SOURCE",
+            &args.source,
+            format!("no sync has run yet (state {})", path.display()),
+        ));
+    }
+    // Not under a running sync's feet.
+    let Some(_lock) = RunLock::try_acquire(&path)? else {
+        return Err(Error::Config(format!(
+            "a sync is running on {}; reset once it ends",
+            path.display()
+        )));
+    };
+    let mut state = State::open(&path)?;
+    if !state.reset(&args.source)? {
+        return Err(Error::invalid(
+            "SOURCE",
+            &args.source,
+            "not a source of this state (see tix sync status)",
+        ));
+    }
+    eprintln!(
+        "tix: {}: the next run reads from the start again",
+        args.source
+    );
+    Ok(0)
 }
 
 fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {

@@ -16,7 +16,7 @@
 use super::crash;
 use super::sink::Sink;
 use super::state::{Commit, RunRow, State};
-use super::window::{Window, keys_floor, next_watermark, overlap_for, stops_early};
+use super::window::{Window, keys_floor, next_watermark, overlap_for, plausible, stops_early};
 use crate::error::{Error, Result};
 use crate::model::{Query, SortField, SortOrder, Ticket, TimeField};
 use crate::source::TicketSource;
@@ -228,6 +228,10 @@ impl Run<'_> {
                 tracing::warn!(source = %job.name, id = %ticket.id, "no updated or created time; not synced");
                 continue;
             };
+            if !plausible(&updated) {
+                tracing::warn!(source = %job.name, id = %ticket.id, %updated, "updated time outside 1970-2199; not synced");
+                continue;
+            }
             // Providers filter by whole seconds or days; the window is exact.
             if !window.contains(updated) {
                 if stop_early && window.from.is_some_and(|f| updated < f) {
@@ -287,7 +291,11 @@ impl Run<'_> {
                     continue;
                 }
             };
-            let updated = ticket.updated.or(ticket.created).unwrap_or(f.updated);
+            let updated = ticket
+                .updated
+                .or(ticket.created)
+                .filter(plausible)
+                .unwrap_or(f.updated);
             if !state.admit(self.name, &ticket.id, &updated)? {
                 state.clear_failure(self.name, &f.id)?;
                 continue;

@@ -649,3 +649,52 @@ async fn with_comments_adds_each_written_tickets_comments() {
     assert!(stdout(&plain).lines().all(|l| !l.contains("\"comments\"")));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_poisoned_window_names_its_repair_and_reset_repairs_it() {
+    let sim = simulator(SimOptions {
+        tickets: 8,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let o = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let status = tix(rig.home.path())
+        .args(["sync", "status", "-o", "json", "--state"])
+        .arg(rig.state())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let kept = v[0]["keys"].as_u64().unwrap() as usize;
+    // What an older tix stored from a provider's year -1.
+    rusqlite::Connection::open(rig.state())
+        .unwrap()
+        .execute(
+            "UPDATE sync_source SET watermark = '-0001-12-31T00:00:00.000000000Z'",
+            [],
+        )
+        .unwrap();
+    let bad = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&bad), 3, "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("run `tix sync reset sonar`"),
+        "{}",
+        stderr(&bad)
+    );
+    let reset = tix(rig.home.path())
+        .args(["sync", "reset", "sonar", "--state"])
+        .arg(rig.state())
+        .output()
+        .unwrap();
+    assert_eq!(code(&reset), 0, "{}", stderr(&reset));
+    let again = rig.sync(&[]).await;
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    // Versions older than the keys kept near the old window are written again, into a
+    // new file beside the first, never over it; the kept ones are not.
+    let (keys, files) = rig.written();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(keys.len(), 8 + (8 - kept));
+    assert!(watermark(&rig).as_str().unwrap() > "2000");
+    sim.shutdown().await;
+}

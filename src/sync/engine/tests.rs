@@ -412,3 +412,27 @@ async fn when_every_ticket_fails_the_run_stops_instead_of_moving_the_window() {
     assert_eq!(r.state.cursor("sonar").unwrap().watermark, None);
     assert_eq!(r.state.failures().unwrap().len(), 10);
 }
+
+#[tokio::test]
+async fn a_time_outside_1970_to_2199_is_skipped_and_never_becomes_the_window() {
+    use chrono::TimeZone;
+    let mut r = rig();
+    let t0 = base();
+    r.fake.put(
+        "ok",
+        t0 - TimeDelta::minutes(60),
+        t0 - TimeDelta::minutes(30),
+    );
+    let year = |y| Utc.with_ymd_and_hms(y, 6, 1, 0, 0, 0).unwrap();
+    r.fake.put("ancient", year(1900), year(1900));
+    r.fake.put("negative", year(-1), year(-1));
+    let report = r.run_at(t0).await.unwrap();
+    assert_eq!((report.seen, report.new), (1, 1));
+    assert_eq!(
+        r.state.cursor("sonar").unwrap().watermark,
+        Some(t0 - TimeDelta::minutes(30))
+    );
+    assert_eq!(r.written().len(), 1);
+    // And the next run starts from that window as usual.
+    assert_eq!(r.run_at(t0).await.unwrap().new, 0);
+}
