@@ -49,6 +49,10 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// Another sync holds the state's lock, so this one synced nothing (`sync --quiet`:
+    /// a cron job must not look healthy then).
+    #[error("another sync is running on {path} ({holder}); nothing was synced")]
+    Locked { path: String, holder: String },
     /// Ctrl-C (SIGINT): the command stopped, committing nothing half-done.
     #[error("interrupted")]
     Interrupted,
@@ -98,9 +102,11 @@ impl Error {
             Error::NotFound { .. } | Error::Gone { .. } => 4,
             Error::Api { .. } | Error::Limit { .. } | Error::Redirect { .. } => 5,
             Error::Partial { .. } => 6,
-            Error::Transport { .. } | Error::Io(_) | Error::State { .. } | Error::Encode { .. } => {
-                1
-            }
+            Error::Transport { .. }
+            | Error::Io(_)
+            | Error::State { .. }
+            | Error::Encode { .. }
+            | Error::Locked { .. } => 1,
             Error::Interrupted => 130,
         }
     }

@@ -180,9 +180,15 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         None => None,
     };
 
-    let Some(_lock) = wait_for_lock(&state_path, args.wait, args.quiet).await? else {
+    let Some(lock) = wait_for_lock(&state_path, args.wait, args.quiet).await? else {
         return busy(&state_path, args.quiet);
     };
+    if let Some(dead) = &lock.taken_over {
+        // Said even with --quiet: a run that died said nothing itself.
+        ctx.io.warn(&format!(
+            "the sync of {dead} ended without releasing its lock (killed?); taking it over"
+        ));
+    }
     sync::crash_point_locked();
     let mut state = State::open(&state_path)?;
     let settings = Settings {
@@ -271,11 +277,23 @@ async fn wait_for_lock(
     RunLock::acquire(state, wait).await
 }
 
-/// Another sync holds the lock: that run does the work, so this one is not a failure.
+/// Another sync holds the lock. A person is told and it is not a failure (that run does
+/// the work); with `--quiet` (cron) it is one, so a sync stuck for hours is not mistaken
+/// for a healthy one.
 fn busy(state: &std::path::Path, quiet: bool) -> Result<u8> {
-    if !quiet {
-        eprintln!("tix: another sync is running (state {})", state.display());
+    let holder = sync::lock::holder(state)
+        .map(|h| h.to_string())
+        .unwrap_or_else(|| "holder unknown".into());
+    if quiet {
+        return Err(Error::Locked {
+            path: state.display().to_string(),
+            holder,
+        });
     }
+    eprintln!(
+        "tix: another sync is running (state {}, {holder})",
+        state.display()
+    );
     Ok(0)
 }
 
@@ -384,6 +402,11 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
         } else {
             ctx.io
                 .note(&format!("no sync has run yet (state {})", path.display()));
+            // A first run may hold the lock, or have died holding it, before it made
+            // the database.
+            if sync::lock::holder(&path).is_some() {
+                writeln!(out, "Lock: {}", lock_line(&path))?;
+            }
         }
         out.flush()?;
         return Ok(0);
@@ -425,6 +448,7 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
             ]);
         }
         writeln!(out, "{table}")?;
+        writeln!(out, "\nLock: {}", lock_line(&path))?;
         let failed: Vec<_> = sources.iter().flat_map(|s| &s.failed_tickets).collect();
         if !failed.is_empty() {
             let mut table = comfy_table::Table::new();
@@ -446,6 +470,15 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
     }
     out.flush()?;
     Ok(0)
+}
+
+/// Who holds the run lock, as `sync status` says it.
+fn lock_line(state: &std::path::Path) -> String {
+    match sync::lock::holder(state) {
+        None => "free".into(),
+        Some(h) if h.alive() => format!("held by the sync of {h}"),
+        Some(h) => format!("left by the sync of {h}, which is gone; the next run takes it over"),
+    }
 }
 
 /// Provider text (an error message, an id) without control characters, so it cannot
