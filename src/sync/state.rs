@@ -547,6 +547,57 @@ mod tests {
         assert_eq!(st.cursor("none").unwrap(), Cursor::default());
     }
 
+    #[tokio::test]
+    async fn a_ticket_transaction_commits_whole_or_leaves_nothing_also_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = State::open(&dir.path().join("s.db")).unwrap();
+        let write = |st: &mut State, item: &str| {
+            st.connection()
+                .execute(
+                    "INSERT INTO cw_item (provider, id, item) VALUES ('sonar', '1', ?1)",
+                    [item],
+                )
+                .unwrap();
+        };
+        let items = |st: &mut State| -> i64 {
+            st.connection()
+                .query_row("SELECT count(*) FROM cw_item", [], |r| r.get(0))
+                .unwrap()
+        };
+        st.ticket(async |st: &mut State| {
+            write(st, "a");
+            write(st, "b");
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(items(&mut st), 2);
+        let e = st
+            .ticket(async |st: &mut State| -> Result<()> {
+                write(st, "c");
+                Err(Error::Config("rejected".into()))
+            })
+            .await;
+        assert!(e.is_err());
+        assert_eq!(items(&mut st), 2, "a failed ticket writes nothing");
+        // Ctrl-C: the future is dropped halfway, between two writes.
+        let halfway = st.ticket(async |st: &mut State| {
+            write(st, "d");
+            std::future::pending::<()>().await;
+            Ok(())
+        });
+        let cut = tokio::time::timeout(std::time::Duration::from_millis(10), halfway).await;
+        assert!(cut.is_err());
+        assert_eq!(items(&mut st), 2, "a dropped ticket writes nothing");
+        st.ticket(async |st: &mut State| {
+            write(st, "e");
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(items(&mut st), 3, "and the next ticket starts cleanly");
+    }
+
     #[test]
     fn a_bad_watermark_names_the_repair_and_reset_repairs_it() {
         let dir = tempfile::tempdir().unwrap();
