@@ -411,6 +411,24 @@ async fn when_every_ticket_fails_the_run_stops_instead_of_moving_the_window() {
     assert!(e.to_string().contains("(HTTP 400)"), "{e}");
     assert_eq!(r.state.cursor("sonar").unwrap().watermark, None);
     assert_eq!(r.state.failures().unwrap().len(), 10);
+
+    // The ten recorded back off; the next run goes on with the others, and once the
+    // others go through, the window moves. Those ten, retried later and still failing,
+    // never stop a run again.
+    sink.reject.lock().unwrap().retain(|id| {
+        let n: i64 = id[1..].parse().unwrap();
+        n < 10
+    });
+    let next = run(&mut r.state, &r.job, &mut sink, &r.settings, t0, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((next.new, next.failed), (10, 0));
+    assert!(r.state.cursor("sonar").unwrap().watermark.is_some());
+    let later = t0 + TimeDelta::minutes(5);
+    let retried = run(&mut r.state, &r.job, &mut sink, &r.settings, later, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((retried.retried, retried.failed, retried.new), (10, 10, 0));
 }
 
 #[tokio::test]
