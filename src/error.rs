@@ -60,6 +60,10 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// Another sync holds the state's lock, so this one synced nothing (`sync --quiet`:
+    /// a cron job must not look healthy then).
+    #[error("another sync is running on {path} ({holder}); nothing was synced")]
+    Locked { path: String, holder: String },
     /// Ctrl-C (SIGINT): the command stopped, committing nothing half-done.
     #[error("interrupted")]
     Interrupted,
@@ -112,9 +116,11 @@ impl Error {
             // 5 ("the provider answered with an error"): the provider did answer, and what
             // it answered is the fault, not the network (1) nor the user's input (2).
             Error::Decode { .. } => 5,
-            Error::Transport { .. } | Error::Io(_) | Error::State { .. } | Error::Encode { .. } => {
-                1
-            }
+            Error::Transport { .. }
+            | Error::Io(_)
+            | Error::State { .. }
+            | Error::Encode { .. }
+            | Error::Locked { .. } => 1,
             Error::Interrupted => 130,
         }
     }

@@ -27,9 +27,16 @@ fn main() -> ExitCode {
     // Ctrl-C drops the command's future where it stands: an open SQLite transaction
     // rolls back, a temporary file is removed, nothing half-done is committed.
     let outcome = runtime.block_on(async {
+        // The handler is in place before the command starts: a Ctrl-C at any moment is
+        // seen (an `async` ctrl_c() would register only when first polled).
+        let interrupted = match interrupt() {
+            Ok(signal) => signal,
+            Err(e) => return Err(tix::Error::Io(e)),
+        };
         tokio::select! {
+            biased;
+            () = interrupted => Err(tix::Error::Interrupted),
             r = tix::cli::run(cli, io) => r,
-            _ = tokio::signal::ctrl_c() => Err(tix::Error::Interrupted),
         }
     });
     // A blocking task still running (a read of stdin, a DNS lookup) must not hold the
@@ -43,6 +50,22 @@ fn main() -> ExitCode {
         _ => {}
     }
     ExitCode::from(tix::error::exit_code(&outcome))
+}
+
+/// Resolves at the first SIGINT; registered when called, not when first polled.
+#[cfg(unix)]
+fn interrupt() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    Ok(async move {
+        signal.recv().await;
+    })
+}
+
+#[cfg(not(unix))]
+fn interrupt() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// Help, version and usage errors exactly as clap renders them: the whole message with

@@ -25,6 +25,19 @@ pub struct SyncArgs {
 pub enum SyncCommand {
     /// Each source's watermark, kept keys and last run.
     Status(StatusArgs),
+    /// Forget a source's window so its next run reads everything again (the repair for
+    /// a state that holds a bad time); what it remembers writing is not written again.
+    Reset(ResetArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResetArgs {
+    /// The source as `tix sync status` names it (e.g. sonar, a profile, connectwise:sonar).
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// State database [default: $XDG_STATE_HOME/tix/sync.db].
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -83,6 +96,7 @@ pub struct StatusArgs {
 pub async fn run(args: SyncArgs, ctx: &mut Ctx) -> Result<u8> {
     match args.command {
         Some(SyncCommand::Status(s)) => status(s, ctx),
+        Some(SyncCommand::Reset(r)) => reset(r, ctx),
         None => sync_run(args.run, ctx).await,
     }
 }
@@ -166,9 +180,15 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         None => None,
     };
 
-    let Some(_lock) = wait_for_lock(&state_path, args.wait, args.quiet).await? else {
+    let Some(lock) = wait_for_lock(&state_path, args.wait, args.quiet).await? else {
         return busy(&state_path, args.quiet);
     };
+    if let Some(dead) = &lock.taken_over {
+        // Said even with --quiet: a run that died said nothing itself.
+        ctx.io.warn(&format!(
+            "the sync of {dead} ended without releasing its lock (killed?); taking it over"
+        ));
+    }
     sync::crash_point_locked();
     let mut state = State::open(&state_path)?;
     let settings = Settings {
@@ -257,11 +277,23 @@ async fn wait_for_lock(
     RunLock::acquire(state, wait).await
 }
 
-/// Another sync holds the lock: that run does the work, so this one is not a failure.
+/// Another sync holds the lock. A person is told and it is not a failure (that run does
+/// the work); with `--quiet` (cron) it is one, so a sync stuck for hours is not mistaken
+/// for a healthy one.
 fn busy(state: &std::path::Path, quiet: bool) -> Result<u8> {
-    if !quiet {
-        eprintln!("tix: another sync is running (state {})", state.display());
+    let holder = sync::lock::holder(state)
+        .map(|h| h.to_string())
+        .unwrap_or_else(|| "holder unknown".into());
+    if quiet {
+        return Err(Error::Locked {
+            path: state.display().to_string(),
+            holder,
+        });
     }
+    eprintln!(
+        "tix: another sync is running (state {}, {holder})",
+        state.display()
+    );
     Ok(0)
 }
 
@@ -331,6 +363,37 @@ fn progress_bar(name: &str) -> indicatif::ProgressBar {
     bar
 }
 
+fn reset(args: ResetArgs, ctx: &Ctx) -> Result<u8> {
+    let path = state_path(args.state, ctx)?;
+    if !path.exists() {
+        return Err(Error::invalid(
+            "SOURCE",
+            &args.source,
+            format!("no sync has run yet (state {})", path.display()),
+        ));
+    }
+    // Not under a running sync's feet.
+    let Some(_lock) = RunLock::try_acquire(&path)? else {
+        return Err(Error::Config(format!(
+            "a sync is running on {}; reset once it ends",
+            path.display()
+        )));
+    };
+    let mut state = State::open(&path)?;
+    if !state.reset(&args.source)? {
+        return Err(Error::invalid(
+            "SOURCE",
+            &args.source,
+            "not a source of this state (see tix sync status)",
+        ));
+    }
+    eprintln!(
+        "tix: {}: the next run reads from the start again",
+        args.source
+    );
+    Ok(0)
+}
+
 fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
     let path = state_path(args.state, ctx)?;
     let mut out = ctx.io.out();
@@ -340,6 +403,11 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
         } else {
             ctx.io
                 .note(&format!("no sync has run yet (state {})", path.display()));
+            // A first run may hold the lock, or have died holding it, before it made
+            // the database.
+            if sync::lock::holder(&path).is_some() {
+                writeln!(out, "Lock: {}", lock_line(&path))?;
+            }
         }
         out.flush()?;
         return Ok(0);
@@ -381,6 +449,7 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
             ]);
         }
         writeln!(out, "{table}")?;
+        writeln!(out, "\nLock: {}", lock_line(&path))?;
         let failed: Vec<_> = sources.iter().flat_map(|s| &s.failed_tickets).collect();
         if !failed.is_empty() {
             let mut table = comfy_table::Table::new();
@@ -402,6 +471,15 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
     }
     out.flush()?;
     Ok(0)
+}
+
+/// Who holds the run lock, as `sync status` says it.
+fn lock_line(state: &std::path::Path) -> String {
+    match sync::lock::holder(state) {
+        None => "free".into(),
+        Some(h) if h.alive() => format!("held by the sync of {h}"),
+        Some(h) => format!("left by the sync of {h}, which is gone; the next run takes it over"),
+    }
 }
 
 /// Provider text (an error message, an id) without control characters, so it cannot

@@ -16,7 +16,7 @@
 use super::crash;
 use super::sink::Sink;
 use super::state::{Commit, RunRow, State};
-use super::window::{Window, keys_floor, next_watermark, overlap_for, stops_early};
+use super::window::{Window, keys_floor, next_watermark, overlap_for, plausible, stops_early};
 use crate::error::{Error, Result};
 use crate::model::{Query, SortField, SortOrder, Ticket, TimeField};
 use crate::source::TicketSource;
@@ -40,8 +40,10 @@ pub struct Settings {
     pub page_size: Option<u64>,
 }
 
-/// After this many failed tickets with none delivered, the failures are not about the
-/// tickets (a board removed, a role changed): the run stops and the window stays.
+/// After this many failed tickets of the window with none delivered, the failures are
+/// likely not about the tickets (a board removed, a role changed): the run stops and the
+/// window stays. The failures are recorded, so the next run skips them while they back
+/// off and goes on with the others: a run that trips this never stalls the ones after.
 const FAILURES_BEFORE_GIVING_UP: u64 = 10;
 
 /// What one run did.
@@ -109,6 +111,8 @@ pub async fn run(
         name: &name,
         now,
         tally: Tally::default(),
+        retrying: false,
+        fresh_failures: 0,
     };
     let outcome = run
         .read(
@@ -189,6 +193,11 @@ struct Run<'a> {
     name: &'a str,
     now: DateTime<Utc>,
     tally: Tally,
+    /// True while earlier failures are tried again: those never trip the give-up
+    /// threshold, or a few poison tickets would stop every later run before its window.
+    retrying: bool,
+    /// Failures of tickets listed in this run's window.
+    fresh_failures: u64,
 }
 
 impl Run<'_> {
@@ -207,7 +216,9 @@ impl Run<'_> {
         let source = job.source.as_ref();
         let query = window_query(source, window, settings.page_size)?;
         sink.begin(&job.name, &window, seq)?;
+        self.retrying = true;
         self.retry(state, source, sink, window).await?;
+        self.retrying = false;
 
         // Newest first, the first ticket older than the window ends it: later pages hold
         // only older ones, and a ticket changed meanwhile jumped to a page already read,
@@ -228,6 +239,10 @@ impl Run<'_> {
                 tracing::warn!(source = %job.name, id = %ticket.id, "no updated or created time; not synced");
                 continue;
             };
+            if !plausible(&updated) {
+                tracing::warn!(source = %job.name, id = %ticket.id, %updated, "updated time outside 1970-2199; not synced");
+                continue;
+            }
             // Providers filter by whole seconds or days; the window is exact.
             if !window.contains(updated) {
                 if stop_early && window.from.is_some_and(|f| updated < f) {
@@ -287,7 +302,11 @@ impl Run<'_> {
                     continue;
                 }
             };
-            let updated = ticket.updated.or(ticket.created).unwrap_or(f.updated);
+            let updated = ticket
+                .updated
+                .or(ticket.created)
+                .filter(plausible)
+                .unwrap_or(f.updated);
             if !state.admit(self.name, &ticket.id, &updated)? {
                 state.clear_failure(self.name, &f.id)?;
                 continue;
@@ -342,8 +361,11 @@ impl Run<'_> {
         self.tally
             .first_failure
             .get_or_insert_with(|| format!("{id}: {e}"));
+        if !self.retrying {
+            self.fresh_failures += 1;
+        }
         if self.tally.new + self.tally.updated == 0
-            && self.tally.failed >= FAILURES_BEFORE_GIVING_UP
+            && self.fresh_failures >= FAILURES_BEFORE_GIVING_UP
         {
             return Err(e);
         }

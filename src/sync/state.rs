@@ -177,11 +177,53 @@ impl State {
         let Some((watermark, floor, files)) = row else {
             return Ok(Cursor::default());
         };
+        // A cursor no run can use (an older tix stored a provider's year -1) names the
+        // command that repairs it instead of failing the same way on every run.
+        let repair = |what: &str, text: &Option<String>| {
+            Error::Config(format!(
+                "the sync state holds a bad {what} for {source} ('{}'); run `tix sync reset {source}` to read it from the start again",
+                text.as_deref().unwrap_or_default()
+            ))
+        };
+        let check = |what: &str, text: &Option<String>| -> Result<Option<DateTime<Utc>>> {
+            match parse_opt(text.as_deref()) {
+                Ok(t) if t.is_none_or(|t| super::window::plausible(&t)) => Ok(t),
+                _ => Err(repair(what, text)),
+            }
+        };
         Ok(Cursor {
-            watermark: parse_opt(watermark.as_deref())?,
-            keys_floor: parse_opt(floor.as_deref())?,
+            watermark: check("watermark", &watermark)?,
+            keys_floor: check("keys floor", &floor)?,
             files: files as u64,
         })
+    }
+
+    /// Forgets `source`'s window and failures so its next run reads everything again;
+    /// the file count stays (new file names never replace old files) and the keys with a
+    /// plausible time stay (what they name is not written again). Answers whether the
+    /// source was known.
+    pub fn reset(&mut self, source: &str) -> Result<bool> {
+        let path = self.path.clone();
+        let fail = |e| db_error(&path, e);
+        let tx = self.conn.transaction().map_err(fail)?;
+        let known = tx
+            .execute(
+                "UPDATE sync_source SET watermark = NULL, keys_floor = NULL, boundary_keys = '[]'
+                 WHERE source = ?1",
+                [source],
+            )
+            .map_err(fail)?
+            > 0;
+        tx.execute(
+            "DELETE FROM sync_key WHERE source = ?1
+               AND NOT (updated >= '1970-01-01T' AND updated < '2200-01-01T')",
+            [source],
+        )
+        .map_err(fail)?;
+        tx.execute("DELETE FROM sync_failure WHERE source = ?1", [source])
+            .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(known)
     }
 
     /// Forgets the keys of a run that did not commit (this connection's only).
@@ -503,6 +545,86 @@ mod tests {
         assert_eq!(c.keys_floor, Some(at(9, 10)));
         assert_eq!(c.files, 1);
         assert_eq!(st.cursor("none").unwrap(), Cursor::default());
+    }
+
+    #[tokio::test]
+    async fn a_ticket_transaction_commits_whole_or_leaves_nothing_also_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = State::open(&dir.path().join("s.db")).unwrap();
+        let write = |st: &mut State, item: &str| {
+            st.connection()
+                .execute(
+                    "INSERT INTO cw_item (provider, id, item) VALUES ('sonar', '1', ?1)",
+                    [item],
+                )
+                .unwrap();
+        };
+        let items = |st: &mut State| -> i64 {
+            st.connection()
+                .query_row("SELECT count(*) FROM cw_item", [], |r| r.get(0))
+                .unwrap()
+        };
+        st.ticket(async |st: &mut State| {
+            write(st, "a");
+            write(st, "b");
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(items(&mut st), 2);
+        let e = st
+            .ticket(async |st: &mut State| -> Result<()> {
+                write(st, "c");
+                Err(Error::Config("rejected".into()))
+            })
+            .await;
+        assert!(e.is_err());
+        assert_eq!(items(&mut st), 2, "a failed ticket writes nothing");
+        // Ctrl-C: the future is dropped halfway, between two writes.
+        let halfway = st.ticket(async |st: &mut State| {
+            write(st, "d");
+            std::future::pending::<()>().await;
+            Ok(())
+        });
+        let cut = tokio::time::timeout(std::time::Duration::from_millis(10), halfway).await;
+        assert!(cut.is_err());
+        assert_eq!(items(&mut st), 2, "a dropped ticket writes nothing");
+        st.ticket(async |st: &mut State| {
+            write(st, "e");
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(items(&mut st), 3, "and the next ticket starts cleanly");
+    }
+
+    #[test]
+    fn a_bad_watermark_names_the_repair_and_reset_repairs_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = State::open(&dir.path().join("s.db")).unwrap();
+        st.begin_run().unwrap();
+        st.commit(&Commit {
+            source: "sonar",
+            provider: "sonar",
+            watermark: Some(at(9, 30)),
+            keys_floor: Some(at(9, 0)),
+            wrote_file: true,
+            run: run_row("sonar"),
+        })
+        .unwrap();
+        st.connection()
+            .execute(
+                "UPDATE sync_source SET watermark = '-0001-12-31T00:00:00Z'",
+                [],
+            )
+            .unwrap();
+        let e = st.cursor("sonar").unwrap_err();
+        assert!(e.to_string().contains("run `tix sync reset sonar`"), "{e}");
+        assert_eq!(e.exit_code(), 3);
+        assert!(st.reset("sonar").unwrap());
+        assert!(!st.reset("argus").unwrap());
+        let c = st.cursor("sonar").unwrap();
+        assert_eq!((c.watermark, c.files), (None, 1), "files keep counting");
     }
 
     #[test]

@@ -105,6 +105,18 @@ pub fn keys_floor(watermark: Option<DateTime<Utc>>, overlap: TimeDelta) -> Optio
     })
 }
 
+/// Whether `t` can be a ticket's time: from 1970 to before 2200. A provider's year -1
+/// or 9999 is rejected per ticket; stored as the window it would break every later run.
+pub fn plausible(t: &DateTime<Utc>) -> bool {
+    use chrono::TimeZone;
+    let earliest = DateTime::<Utc>::UNIX_EPOCH;
+    let latest = Utc
+        .with_ymd_and_hms(2200, 1, 1, 0, 0, 0)
+        .single()
+        .expect("a valid date");
+    (earliest..latest).contains(t)
+}
+
 /// The fixed-width text of an instant, so stored times sort as text.
 pub fn stamp(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Nanos, true)
@@ -172,6 +184,15 @@ mod tests {
             keys_floor(w, TimeDelta::days(2)),
             Some(at(12, 0) - TimeDelta::days(4))
         );
+    }
+
+    #[test]
+    fn only_times_from_1970_to_2199_are_plausible() {
+        assert!(plausible(&at(9, 0)));
+        assert!(plausible(&DateTime::<Utc>::UNIX_EPOCH));
+        let year = |y| Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).unwrap();
+        assert!(!plausible(&year(-1)) && !plausible(&year(1969)));
+        assert!(plausible(&(year(2200) - TimeDelta::seconds(1))) && !plausible(&year(2200)));
     }
 
     #[test]

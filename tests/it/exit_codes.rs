@@ -168,3 +168,48 @@ async fn each_failure_has_one_exit_code_in_every_command() {
     }
     s.shutdown().await;
 }
+
+/// Ctrl-C ends any command, not only a sync's lock wait: here a listing whose provider
+/// never answers, interrupted once its request is in flight.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_ends_a_listing_waiting_on_its_provider_with_130() {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(600)))
+        .mount(&server)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tix"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("TIX_SONAR_URL", server.uri())
+        .env("TIX_SONAR_API_KEY", KEY)
+        .args(["list", "-p", "sonar", "-o", "jsonl"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait on the condition (the request arrived), not on a guess of how long it takes.
+    while server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty()
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let sent = std::time::Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    let elapsed = sent.elapsed();
+    assert_eq!(status.code(), Some(130), "{status}");
+    // A correctness bound, not a benchmark: the ten-minute answer was not waited for.
+    assert!(elapsed < std::time::Duration::from_secs(5), "{elapsed:?}");
+}

@@ -527,14 +527,32 @@ async fn runs_killed_with_sigkill_at_random_moments_converge_to_the_same_files()
     sim.shutdown().await;
 }
 
-/// Holds the run lock of `state` as another `tix sync` would, until dropped.
+/// Holds the run lock of `state` as another `tix sync` would (naming this process as
+/// its holder, as src/sync/lock.rs writes it), until dropped.
 fn hold_lock(state: &Path) -> std::fs::File {
+    use std::io::Write;
     let mut name = state.as_os_str().to_owned();
     name.push(".lock");
     std::fs::create_dir_all(state.parent().unwrap()).unwrap();
-    let file = std::fs::File::create(PathBuf::from(name)).unwrap();
+    let mut file = std::fs::File::create(PathBuf::from(name)).unwrap();
     file.try_lock().unwrap();
+    write!(
+        file,
+        r#"{{"pid":{},"started":"2026-12-03T10:00:00Z"}}"#,
+        std::process::id()
+    )
+    .unwrap();
     file
+}
+
+fn status_table(rig: &Rig) -> String {
+    let o = tix(rig.home.path())
+        .args(["sync", "status", "--state"])
+        .arg(rig.state())
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    stdout(&o)
 }
 
 /// Starts `cmd` and reads its stderr up to the line saying it waits for the lock, so
@@ -654,5 +672,92 @@ async fn with_comments_adds_each_written_tickets_comments() {
     );
     let plain = Rig::new(&sim).sync(&["--out", "-", "--quiet"]).await;
     assert!(stdout(&plain).lines().all(|l| !l.contains("\"comments\"")));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_poisoned_window_names_its_repair_and_reset_repairs_it() {
+    let sim = simulator(SimOptions {
+        tickets: 8,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let o = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let status = tix(rig.home.path())
+        .args(["sync", "status", "-o", "json", "--state"])
+        .arg(rig.state())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let kept = v[0]["keys"].as_u64().unwrap() as usize;
+    // What an older tix stored from a provider's year -1.
+    rusqlite::Connection::open(rig.state())
+        .unwrap()
+        .execute(
+            "UPDATE sync_source SET watermark = '-0001-12-31T00:00:00.000000000Z'",
+            [],
+        )
+        .unwrap();
+    let bad = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&bad), 3, "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("run `tix sync reset sonar`"),
+        "{}",
+        stderr(&bad)
+    );
+    let reset = tix(rig.home.path())
+        .args(["sync", "reset", "sonar", "--state"])
+        .arg(rig.state())
+        .output()
+        .unwrap();
+    assert_eq!(code(&reset), 0, "{}", stderr(&reset));
+    let again = rig.sync(&[]).await;
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    // Versions older than the keys kept near the old window are written again, into a
+    // new file beside the first, never over it; the kept ones are not.
+    let (keys, files) = rig.written();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(keys.len(), 8 + (8 - kept));
+    assert!(watermark(&rig).as_str().unwrap() > "2000");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lock_of_a_run_that_died_is_reported_and_taken_over() {
+    let sim = simulator(SimOptions {
+        tickets: 4,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let mut cmd = rig.command(&["--quiet"]);
+    cmd.env("TIX_SYNC_CRASH_AT", "locked");
+    let dead = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(code(&dead), 137);
+    let pid = {
+        let text = std::fs::read_to_string(format!("{}.lock", rig.state().display())).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["pid"].as_u64().unwrap()
+    };
+    let table = status_table(&rig);
+    assert!(
+        table.contains(&format!("Lock: left by the sync of pid {pid}, started "))
+            && table.contains("which is gone"),
+        "{table}"
+    );
+    let o = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("the sync of pid {pid}, started "))
+            && stderr(&o).contains("taking it over"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(rig.written().0.len(), 4);
+    assert!(status_table(&rig).contains("Lock: free"));
     sim.shutdown().await;
 }

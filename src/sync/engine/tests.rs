@@ -411,4 +411,46 @@ async fn when_every_ticket_fails_the_run_stops_instead_of_moving_the_window() {
     assert!(e.to_string().contains("(HTTP 400)"), "{e}");
     assert_eq!(r.state.cursor("sonar").unwrap().watermark, None);
     assert_eq!(r.state.failures().unwrap().len(), 10);
+
+    // The ten recorded back off; the next run goes on with the others, and once the
+    // others go through, the window moves. Those ten, retried later and still failing,
+    // never stop a run again.
+    sink.reject.lock().unwrap().retain(|id| {
+        let n: i64 = id[1..].parse().unwrap();
+        n < 10
+    });
+    let next = run(&mut r.state, &r.job, &mut sink, &r.settings, t0, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((next.new, next.failed), (10, 0));
+    assert!(r.state.cursor("sonar").unwrap().watermark.is_some());
+    let later = t0 + TimeDelta::minutes(5);
+    let retried = run(&mut r.state, &r.job, &mut sink, &r.settings, later, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((retried.retried, retried.failed, retried.new), (10, 10, 0));
+}
+
+#[tokio::test]
+async fn a_time_outside_1970_to_2199_is_skipped_and_never_becomes_the_window() {
+    use chrono::TimeZone;
+    let mut r = rig();
+    let t0 = base();
+    r.fake.put(
+        "ok",
+        t0 - TimeDelta::minutes(60),
+        t0 - TimeDelta::minutes(30),
+    );
+    let year = |y| Utc.with_ymd_and_hms(y, 6, 1, 0, 0, 0).unwrap();
+    r.fake.put("ancient", year(1900), year(1900));
+    r.fake.put("negative", year(-1), year(-1));
+    let report = r.run_at(t0).await.unwrap();
+    assert_eq!((report.seen, report.new), (1, 1));
+    assert_eq!(
+        r.state.cursor("sonar").unwrap().watermark,
+        Some(t0 - TimeDelta::minutes(30))
+    );
+    assert_eq!(r.written().len(), 1);
+    // And the next run starts from that window as usual.
+    assert_eq!(r.run_at(t0).await.unwrap().new, 0);
 }
