@@ -117,6 +117,11 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("sync status", "tix sync status"),
     (
+        "sync reset",
+        "tix sync reset sonar                      # forget the window; the next run starts over
+  tix sync reset connectwise:prod --state /var/lib/tix/sync.db",
+    ),
+    (
         "stats",
         "tix stats -p sonar,argus --since 30d
   tix stats -p argus --by customer -o csv > per-customer.csv
