@@ -197,6 +197,24 @@ impl Ctx {
         Ok(cfg)
     }
 
+    /// The source of `--provider NAME` (checked against the registry first, so a typo
+    /// is a usage error before any config is read), with the command's URL and CA file.
+    pub fn provider_source(
+        &mut self,
+        name: &str,
+        base_url: Option<String>,
+        ca_file: Option<std::path::PathBuf>,
+    ) -> Result<Box<dyn TicketSource>> {
+        let name = name.trim();
+        crate::providers::provider(name)?;
+        self.source(Selection {
+            provider: Some(name.to_owned()),
+            base_url,
+            ca_file,
+            ..Selection::default()
+        })
+    }
+
     /// Builds the source for a selection.
     pub fn source(&mut self, sel: Selection) -> Result<Box<dyn TicketSource>> {
         let cfg = self.source_config(sel)?;

@@ -7,7 +7,6 @@
 
 use super::output_args::OutputArgs;
 use super::{Ctx, when};
-use crate::config::Selection;
 use crate::error::{Error, Result};
 use crate::model::{Query, Status, Ticket, TimeField};
 use crate::output::{Format, chart, write_records};
@@ -290,15 +289,7 @@ pub async fn run(args: StatsArgs, ctx: &mut Ctx) -> Result<u8> {
     let (since, until) = when::window(args.since.as_deref(), args.until.as_deref(), now)?;
     let mut sources = Vec::new();
     for name in &args.provider {
-        let name = name.trim();
-        providers::provider(name)?;
-        let source = ctx.source(Selection {
-            provider: Some(name.to_owned()),
-            profile: None,
-            base_url: args.base_url.clone(),
-            ca_file: args.ca_file.clone(),
-            ..Selection::default()
-        })?;
+        let source = ctx.provider_source(name, args.base_url.clone(), args.ca_file.clone())?;
         let query = Query {
             since,
             until,

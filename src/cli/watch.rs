@@ -9,11 +9,9 @@
 //! [`MAX_BACKOFF_STEPS`] intervals; its watermark does not move until a poll succeeds.
 
 use super::{Ctx, when};
-use crate::config::Selection;
 use crate::error::{Error, Result};
 use crate::model::{Priority, Query, Status, Ticket, TimeField};
 use crate::output::one_line;
-use crate::providers;
 use crate::source::TicketSource;
 use crate::sync::window::{Window, next_watermark, overlap_for};
 use chrono::{DateTime, Utc};
@@ -429,15 +427,7 @@ pub async fn run(args: WatchArgs, ctx: &mut Ctx) -> Result<u8> {
     };
     let mut watched = Vec::new();
     for name in &args.provider {
-        let name = name.trim();
-        providers::provider(name)?;
-        let source = ctx.source(Selection {
-            provider: Some(name.to_owned()),
-            profile: None,
-            base_url: args.base_url.clone(),
-            ca_file: args.ca_file.clone(),
-            ..Selection::default()
-        })?;
+        let source = ctx.provider_source(name, args.base_url.clone(), args.ca_file.clone())?;
         let feed = match saved.feeds.remove(&source.to_string()) {
             Some(s) => Feed::restore(s),
             None => Feed::new(start, since),
