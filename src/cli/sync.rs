@@ -166,7 +166,11 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
             .next()
             .expect("a selection that is neither job nor failure");
         for (label, message, _) in failures {
-            eprintln!("tix: sync failed: {label}: {message}");
+            eprintln!(
+                "tix: sync failed: {}: {}",
+                printable(&label),
+                printable(&message)
+            );
         }
         return Err(first.expect("build failures keep their error"));
     }
@@ -226,7 +230,7 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         match outcome {
             Ok(report) => {
                 if !args.quiet {
-                    eprintln!("{}", sink.summary(&report));
+                    eprintln!("{}", printable(&sink.summary(&report)));
                 }
                 if let Some(first) = &report.first_failure {
                     let message = format!(
@@ -247,7 +251,11 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         }
         _ => {
             for (label, message, _) in &failures {
-                eprintln!("tix: sync failed: {label}: {message}");
+                eprintln!(
+                    "tix: sync failed: {}: {}",
+                    printable(label),
+                    printable(message)
+                );
             }
             Ok(Error::Partial { failed: Vec::new() }.exit_code())
         }
@@ -437,7 +445,7 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
         for s in &sources {
             let last = s.last_run.as_ref();
             table.add_row([
-                s.source.clone(),
+                printable(&s.source),
                 s.watermark.map(when).unwrap_or_else(|| "-".into()),
                 s.files.to_string(),
                 s.keys.to_string(),
@@ -445,7 +453,7 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
                 last.map(|r| when(r.ended)).unwrap_or_else(|| "-".into()),
                 last.map(|r| r.new.to_string()).unwrap_or_default(),
                 last.map(|r| r.updated.to_string()).unwrap_or_default(),
-                last.map(|r| r.outcome.clone()).unwrap_or_default(),
+                last.map(|r| printable(&r.outcome)).unwrap_or_default(),
             ]);
         }
         writeln!(out, "{table}")?;
@@ -482,8 +490,8 @@ fn lock_line(state: &std::path::Path) -> String {
     }
 }
 
-/// Provider text (an error message, an id) without control characters, so it cannot
-/// move the cursor or recolour the terminal.
+/// Provider text (an error message, an id, a run's outcome) as one safe terminal line:
+/// controls, ESC sequences and bidi characters shown escaped by the shared sanitizer.
 fn printable(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).collect()
+    crate::output::sanitize::line(s).into_owned()
 }

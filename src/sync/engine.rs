@@ -14,6 +14,7 @@
 //! is not about one ticket (keys, network, disk, the state) stops the run as before.
 
 use super::crash;
+use super::failures;
 use super::sink::Sink;
 use super::state::{Commit, RunRow, State};
 use super::window::{Window, keys_floor, next_watermark, overlap_for, plausible, stops_early};
@@ -80,13 +81,47 @@ impl Report {
 
 /// Whether `e` stops the whole run (the window stays) rather than failing one ticket.
 /// A ticket's own failure is a client error about it: a 4xx other than 408 and 429, a
-/// ticket that is not found or gone, a body that cannot be encoded.
-// The Decode error of the provider plumbing branch belongs with the ticket failures.
+/// ticket that is not found or gone, a body that cannot be encoded, an answer about that
+/// one ticket that cannot be decoded (fetching it in full, or a sink's answer about it).
+/// A listing page that cannot be decoded never reaches here: it ends the listing, so
+/// the run stops with it.
 pub fn stops_the_run(e: &Error) -> bool {
     match e {
         Error::Api { status, .. } => !(400..500).contains(status) || matches!(status, 408 | 429),
         Error::NotFound { .. } | Error::Gone { .. } | Error::Encode { .. } => false,
+        Error::Decode { .. } => false,
         _ => true,
+    }
+}
+
+/// The position in the listing of a ticket the provider sent and tix could not read
+/// (`providers::lenient`: "sonar: ticket 3 of the listing cannot be read (…); skipped",
+/// or "… has no id; skipped"), if `e` is that warning. Every other warning item of a
+/// listing (a pager that stopped early: the window was not read to its end) is not
+/// about one ticket and stops the run.
+pub fn unreadable_ticket(e: &Error) -> Option<(u64, &str)> {
+    let Error::Partial { failed } = e else {
+        return None;
+    };
+    let [why] = failed.as_slice() else {
+        return None;
+    };
+    let (_, rest) = why.split_once(": ticket ")?;
+    let (at, rest) = rest.split_once(" of the listing ")?;
+    let known = rest.starts_with("cannot be read") || rest.starts_with("has no id");
+    let at = at
+        .parse()
+        .ok()
+        .filter(|_| known && rest.ends_with("; skipped"))?;
+    Some((at, why.as_str()))
+}
+
+/// Why a ticket the listing sent has no time the window can use.
+fn no_usable_time(provider: &str, id: &str, why: &str) -> Error {
+    Error::Decode {
+        provider: provider.to_owned(),
+        message: format!("ticket {id} {why}; not synced"),
+        source: None,
     }
 }
 
@@ -229,18 +264,50 @@ impl Run<'_> {
         let mut tickets = source.list(&query);
         let mut read = 0u64;
         while let Some(ticket) = tickets.next().await {
-            let ticket = ticket?;
             read += 1;
             if read.is_multiple_of(100) {
                 progress(read);
             }
-            // A ticket without an update time has only its creation to go by.
+            // A ticket the provider sent and tix could not read is that ticket's failure:
+            // recorded, and the listing goes on. Any other error ends the run.
+            let ticket = match ticket {
+                Ok(t) => t,
+                Err(e) => match unreadable_ticket(&e) {
+                    Some((at, why)) => {
+                        // Recorded as the provider's answer that could not be read, not
+                        // as "1 of the sources failed".
+                        let provider = source.provider();
+                        let e = Error::Decode {
+                            provider: provider.to_owned(),
+                            message: why
+                                .strip_prefix(provider)
+                                .and_then(|w| w.strip_prefix(": "))
+                                .unwrap_or(why)
+                                .to_owned(),
+                            source: None,
+                        };
+                        self.unsynced(state, &failures::position_id(at), e)?;
+                        continue;
+                    }
+                    None => return Err(e),
+                },
+            };
+            // A ticket without an update time has only its creation to go by; one with
+            // neither, or with a time no clock shows, cannot be placed in any window: a
+            // failed ticket (its time never becomes the window), retried by id later.
             let Some(updated) = ticket.updated.or(ticket.created) else {
-                tracing::warn!(source = %job.name, id = %ticket.id, "no updated or created time; not synced");
+                let e = no_usable_time(
+                    source.provider(),
+                    &ticket.id,
+                    "has no updated or created time",
+                );
+                self.unsynced(state, &ticket.id, e)?;
                 continue;
             };
             if !plausible(&updated) {
-                tracing::warn!(source = %job.name, id = %ticket.id, %updated, "updated time outside 1970-2199; not synced");
+                let why = format!("was updated at {updated}, outside 1970-2199");
+                let e = no_usable_time(source.provider(), &ticket.id, &why);
+                self.unsynced(state, &ticket.id, e)?;
                 continue;
             }
             // Providers filter by whole seconds or days; the window is exact.
@@ -294,6 +361,11 @@ impl Run<'_> {
             return Ok(());
         }
         for f in state.due_failures(self.name, self.now)? {
+            if failures::is_position(&f.id) {
+                // No id to fetch it by: it stays listed in `sync status` until
+                // `tix sync reset` (or is recorded again if the provider sends it again).
+                continue;
+            }
             self.tally.retried += 1;
             let ticket = match source.get(&f.id).await {
                 Ok(t) => t,
@@ -302,11 +374,23 @@ impl Run<'_> {
                     continue;
                 }
             };
-            let updated = ticket
-                .updated
-                .or(ticket.created)
-                .filter(plausible)
-                .unwrap_or(f.updated);
+            // Still without a time a window can hold: failed again (it would otherwise be
+            // written under a made-up time, and again on every later retry).
+            let updated = match ticket.updated.or(ticket.created) {
+                Some(u) if plausible(&u) => u,
+                Some(u) => {
+                    let why = format!("was updated at {u}, outside 1970-2199");
+                    let e = no_usable_time(source.provider(), &f.id, &why);
+                    self.unsynced(state, &f.id, e)?;
+                    continue;
+                }
+                None => {
+                    let why = "has no updated or created time";
+                    let e = no_usable_time(source.provider(), &f.id, why);
+                    self.unsynced(state, &f.id, e)?;
+                    continue;
+                }
+            };
             if !state.admit(self.name, &ticket.id, &updated)? {
                 state.clear_failure(self.name, &f.id)?;
                 continue;
@@ -347,6 +431,19 @@ impl Run<'_> {
             }
             Err(e) => self.failed(state, &id, &updated, e),
         }
+    }
+
+    /// Records a ticket the listing sent that cannot be synced (unreadable, or without
+    /// a usable time). It is the provider's data, not the sink refusing: it never stops
+    /// the run nor counts toward giving up, or one such ticket would stall every run.
+    fn unsynced(&mut self, state: &State, id: &str, e: Error) -> Result<()> {
+        let attempts = state.record_ticket_failure(self.name, id, &self.now, &e, self.now)?;
+        tracing::warn!(source = %self.name, %id, attempts, "ticket not synced: {e}");
+        self.tally.failed += 1;
+        self.tally
+            .first_failure
+            .get_or_insert_with(|| format!("{id}: {e}"));
+        Ok(())
     }
 
     /// Records `id`'s failure, or answers `e` when it is not about that ticket.

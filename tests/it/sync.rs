@@ -761,3 +761,103 @@ async fn the_lock_of_a_run_that_died_is_reported_and_taken_over() {
     assert!(status_table(&rig).contains("Lock: free"));
     sim.shutdown().await;
 }
+
+/// Issue 24, sync side: a page holding a ticket tix cannot read (Sonar's
+/// `tickets-broken.json`: a lone-surrogate title, an unreadable `created`, a ticket
+/// without an id, an ordinary ticket). The three readable ones are written, the one
+/// without an id is a failed ticket named by its position in `sync status`, the window
+/// moves, and the run exits 6 (partial).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_tix_cannot_read_is_a_failed_ticket_and_the_window_still_moves() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/sonar/tickets"))
+        .respond_with(crate::sonar::raw_fixture("sonar", "tickets-broken.json"))
+        .mount(&server)
+        .await;
+    let rig = Rig {
+        home: tempfile::tempdir().unwrap(),
+        url: server.uri(),
+    };
+    let o = rig.sync(&[]).await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 6, "{err}");
+    assert!(
+        err.contains("sonar: 3 new, 0 updated, 1 failed (see tix sync status)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tix: sync failed: sonar: 1 ticket(s) not synced")
+            && err.contains(
+                "(position 3): sonar: ticket 3 of the listing cannot be read (missing field `guid`); skipped"
+            ),
+        "{err}"
+    );
+    let (keys, _) = rig.written();
+    assert_eq!(keys.len(), 3, "the readable tickets are written");
+    assert!(
+        watermark(&rig).is_string(),
+        "the window moved: {}",
+        watermark(&rig)
+    );
+    let table = status_table(&rig);
+    assert!(
+        table.contains("(position 3)") && table.contains("ticket 3 of the listing cannot be read"),
+        "{table}"
+    );
+    // The next run writes nothing twice; the provider still sends the broken ticket,
+    // so it is recorded again and the run still says so.
+    let again = rig.sync(&[]).await;
+    assert_eq!(code(&again), 6, "{}", stderr(&again));
+    assert_eq!(rig.written().0.len(), 3);
+}
+
+/// Provider text in the `sync` failure lines and in `sync status` goes through the one
+/// sanitizer: ESC, OSC, C1 and bidi controls are shown escaped, never sent raw.
+#[tokio::test(flavor = "multi_thread")]
+async fn provider_text_in_sync_failures_and_status_is_shown_escaped() {
+    let sim = simulator(SimOptions {
+        tickets: 3,
+        ..SimOptions::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("s.db");
+    let hostile = format!("http://{}/hostile/escape-text", sim.addr());
+    let o = tix(home.path())
+        .env("TIX_SONAR_URL", &hostile)
+        .env("TIX_SONAR_API_KEY", KEY)
+        .env("TIX_ARGUS_URL", sim.base_url("argus"))
+        .env("TIX_ARGUS_API_KEY", KEY)
+        .args(["--retries", "0", "sync", "-p", "sonar,argus", "--out"])
+        .arg(home.path().join("out"))
+        .arg("--state")
+        .arg(&state)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(code(&o), 6, "{err}");
+    let escaped = "boom\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31mred\\u{9b}1m \\u{202e}txt.exe";
+    assert!(
+        err.contains(&format!(
+            "tix: sync failed: sonar: sonar: {escaped} (HTTP 400)\n"
+        )),
+        "{err}"
+    );
+    let hostile_chars = |s: &str| {
+        s.chars()
+            .any(|c| matches!(c, '\x1b' | '\x07' | '\u{9b}' | '\u{202e}'))
+    };
+    assert!(!hostile_chars(&err), "{err:?}");
+    let status = tix(home.path())
+        .args(["sync", "status", "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    let table = stdout(&status);
+    assert!(table.contains(escaped), "{table}");
+    assert!(!hostile_chars(&table), "{table:?}");
+    sim.shutdown().await;
+}

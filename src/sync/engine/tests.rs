@@ -14,6 +14,9 @@ struct Fake {
     fail: Arc<Mutex<bool>>,
     /// Tickets the engine pulled from `list`.
     listed: Arc<Mutex<usize>>,
+    /// Warning items the listing yields after its first ticket (what the pager yields
+    /// for a ticket it could not read, or when it stops early).
+    warnings: Arc<Mutex<Vec<String>>>,
 }
 
 impl fmt::Display for Fake {
@@ -56,6 +59,15 @@ impl TicketSource for Fake {
         let mut items: Vec<Result<Ticket>> = all.into_iter().map(Ok).collect();
         if *self.fail.lock().unwrap() {
             items.insert(1, Err(Error::Config("page 2 failed".into())));
+        }
+        for w in self.warnings.lock().unwrap().iter().rev() {
+            let at = 1.min(items.len());
+            items.insert(
+                at,
+                Err(Error::Partial {
+                    failed: vec![w.clone()],
+                }),
+            );
         }
         stream::iter(items)
             .inspect(move |_| *listed.lock().unwrap() += 1)
@@ -445,12 +457,127 @@ async fn a_time_outside_1970_to_2199_is_skipped_and_never_becomes_the_window() {
     r.fake.put("ancient", year(1900), year(1900));
     r.fake.put("negative", year(-1), year(-1));
     let report = r.run_at(t0).await.unwrap();
-    assert_eq!((report.seen, report.new), (1, 1));
+    assert_eq!((report.seen, report.new, report.failed), (1, 1, 2));
     assert_eq!(
         r.state.cursor("sonar").unwrap().watermark,
         Some(t0 - TimeDelta::minutes(30))
     );
     assert_eq!(r.written().len(), 1);
+    // Each is a failed ticket in the state, stamped with the run's time, not its own.
+    let failed = r.state.failures().unwrap();
+    let ids: Vec<_> = failed.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["ancient", "negative"]);
+    assert!(failed.iter().all(|f| f.updated == t0), "{failed:?}");
+    assert!(failed[1].error.contains("outside 1970-2199"), "{failed:?}");
     // And the next run starts from that window as usual.
     assert_eq!(r.run_at(t0).await.unwrap().new, 0);
+}
+
+#[tokio::test]
+async fn an_unreadable_ticket_is_a_recorded_failure_and_the_window_moves() {
+    let mut r = rig();
+    let t0 = base();
+    r.fake.put(
+        "a",
+        t0 - TimeDelta::minutes(60),
+        t0 - TimeDelta::minutes(20),
+    );
+    r.fake.put(
+        "b",
+        t0 - TimeDelta::minutes(60),
+        t0 - TimeDelta::minutes(10),
+    );
+    r.fake
+        .tickets
+        .lock()
+        .unwrap()
+        .push(Ticket::new("sonar", "c"));
+    r.fake
+        .warnings
+        .lock()
+        .unwrap()
+        .push("sonar: ticket 2 of the listing cannot be read (`id`: invalid type); skipped".into());
+    let report = r.run_at(t0).await.unwrap();
+    assert_eq!((report.new, report.failed), (2, 2), "{report:?}");
+    assert_eq!(
+        r.state.cursor("sonar").unwrap().watermark,
+        Some(t0 - TimeDelta::minutes(10)),
+        "the window moved past the written tickets"
+    );
+    let failed = r.state.failures().unwrap();
+    let rows: Vec<_> = failed
+        .iter()
+        .map(|f| (f.id.as_str(), f.error.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "(position 2)",
+                "sonar: ticket 2 of the listing cannot be read (`id`: invalid type); skipped"
+            ),
+            (
+                "c",
+                "sonar: ticket c has no updated or created time; not synced"
+            ),
+        ]
+    );
+    // A position cannot be fetched again: a later run past its back-off leaves it as
+    // it is (listed until `sync reset`) and retries only the real id.
+    let later = r.run_at(t0 + TimeDelta::hours(1)).await.unwrap();
+    assert_eq!(later.retried, 1, "{later:?}");
+    assert_eq!(
+        later.new + later.updated,
+        0,
+        "c is not written under a made-up time"
+    );
+    let after = r.state.failures().unwrap();
+    assert_eq!(after[0].id, "(position 2)");
+    assert_eq!(after[0].attempts, 2, "listed again, recorded again");
+}
+
+#[tokio::test]
+async fn a_pager_that_stops_early_stops_the_run_and_keeps_the_window() {
+    let mut r = rig();
+    let t0 = base();
+    r.fake.put(
+        "a",
+        t0 - TimeDelta::minutes(60),
+        t0 - TimeDelta::minutes(20),
+    );
+    r.fake.warnings.lock().unwrap().push(
+        "stopped after 100000 pages, the most tix reads of one listing; narrow with --since/--until".into(),
+    );
+    let e = r.run_at(t0).await.unwrap_err();
+    assert!(matches!(e, Error::Partial { .. }), "{e}");
+    assert_eq!(r.state.cursor("sonar").unwrap().watermark, None);
+    assert!(r.state.failures().unwrap().is_empty());
+}
+
+#[test]
+fn only_a_ticket_the_listing_could_not_read_is_one_tickets_failure() {
+    let p = |s: &str| Error::Partial {
+        failed: vec![s.into()],
+    };
+    assert_eq!(
+        unreadable_ticket(&p("argus: ticket 7 of the listing has no id; skipped")),
+        Some((7, "argus: ticket 7 of the listing has no id; skipped"))
+    );
+    assert!(unreadable_ticket(&p("stopped: a page brought only tickets already listed")).is_none());
+    assert!(unreadable_ticket(&p("sonar: ticket x of the listing has no id; skipped")).is_none());
+    assert!(
+        unreadable_ticket(&Error::Config(
+            "sonar: ticket 1 of the listing has no id; skipped".into()
+        ))
+        .is_none()
+    );
+    let decode = Error::Decode {
+        provider: "sonar".into(),
+        message: "the answer to GET /api/sonar/tickets/1 is not as documented".into(),
+        source: None,
+    };
+    assert!(
+        !stops_the_run(&decode),
+        "one ticket's answer is that ticket's failure"
+    );
 }
