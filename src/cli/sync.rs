@@ -355,7 +355,11 @@ fn build(sel: Selection, args: &RunArgs, ctx: &mut Ctx) -> Result<Job> {
     if args.with_comments && !source.capabilities().comments {
         return Err(source.lacks(crate::source::Operation::Comments));
     }
-    Ok(Job { name, source })
+    Ok(Job {
+        name,
+        source,
+        server_sort: info.sorts_server_side(),
+    })
 }
 
 fn progress_bar(name: &str) -> indicatif::ProgressBar {

@@ -31,6 +31,10 @@ use std::time::{Duration, Instant};
 pub struct Job {
     pub name: String,
     pub source: Box<dyn TicketSource>,
+    /// The provider's API sorts its listing itself (the registry says which do): only
+    /// then does a run ask for newest first. Sorting by tix would fetch the whole window
+    /// before the first ticket, holding it in memory for nothing.
+    pub server_sort: bool,
 }
 
 /// How every source of a `tix sync` is read.
@@ -249,7 +253,7 @@ impl Run<'_> {
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Option<PathBuf>> {
         let source = job.source.as_ref();
-        let query = window_query(source, window, settings.page_size)?;
+        let query = window_query(source, window, settings.page_size, job.server_sort)?;
         sink.begin(&job.name, &window, seq)?;
         self.retrying = true;
         self.retry(state, source, sink, window).await?;
@@ -481,7 +485,8 @@ fn is_new(t: &Ticket, window: Window) -> bool {
 /// The provider query for a window: on `updated`, newest first. Newest first matters
 /// for offset paging: a ticket changed during the run jumps to a page already read
 /// (caught by the next run's overlap) instead of pushing an unread one out of reach.
-/// A provider that cannot sort that way is read in its own order.
+/// A provider that cannot sort that way, or sorts only client-side (`server_sort`
+/// false), is read in its own order.
 ///
 /// One page at a time: pages fetched concurrently can be answered out of order (one is
 /// retried after a 429), and a later page answered before an earlier one, while tickets
@@ -490,6 +495,7 @@ pub(crate) fn window_query(
     source: &dyn TicketSource,
     window: Window,
     page_size: Option<u64>,
+    server_sort: bool,
 ) -> Result<Query> {
     let mut q = Query {
         page_size,
@@ -497,7 +503,7 @@ pub(crate) fn window_query(
         until: Some(window.to),
         time_field: TimeField::Updated,
         concurrency: 1,
-        sort: Some((SortField::Updated, SortOrder::Desc)),
+        sort: server_sort.then_some((SortField::Updated, SortOrder::Desc)),
         ..Query::default()
     };
     if source.explain(&q).is_err() {

@@ -106,6 +106,7 @@ fn rig() -> Rig {
     let job = Job {
         name: "sonar".into(),
         source: Box::new(fake.clone()),
+        server_sort: true,
     };
     let settings = Settings {
         overlap: Duration::from_secs(600),
@@ -269,6 +270,17 @@ async fn a_newest_first_list_is_read_only_down_to_the_window() {
     assert_eq!((report.new, report.updated), (0, 1));
     // "changed", "recent" (in the overlap), and the first old one, which ends the run.
     assert_eq!(*r.fake.listed.lock().unwrap(), 3);
+}
+
+#[test]
+fn only_a_provider_that_sorts_server_side_is_asked_for_an_order() {
+    let fake = Fake::default();
+    let window = Window::plan(None, None, TimeDelta::minutes(10), base());
+    let sorted = window_query(&fake, window, None, true).unwrap();
+    assert_eq!(sorted.sort, Some((SortField::Updated, SortOrder::Desc)));
+    let unsorted = window_query(&fake, window, None, false).unwrap();
+    assert_eq!(unsorted.sort, None);
+    assert_eq!(unsorted.until, Some(base()));
 }
 
 /// A file sink that rejects some tickets as ConnectWise rejects one (a 400 about it),
