@@ -7,6 +7,7 @@ use crate::config::Selection;
 use crate::error::{Error, Result};
 use crate::sinks::connectwise::CwSink;
 use crate::source::TicketSource;
+use crate::sync::dry_run::{Destination, DryRun};
 use crate::sync::{self, FileSink, Job, Out, RunLock, Settings, Sink, State};
 use std::io::Write;
 use std::path::PathBuf;
@@ -76,6 +77,10 @@ pub struct RunArgs {
     /// Print nothing on success (cron mails only failures).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print what would be written (target, id, updated, title per ticket) and change
+    /// nothing: no file, no push, no lock, and the state only read.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Use this base URL instead of the profile's or the environment's (one provider).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
@@ -184,6 +189,10 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         None => None,
     };
 
+    if args.dry_run {
+        let target = cw.map(|(_, t)| t);
+        return dry_run(&args, out, target, &state_path, &jobs, failures, ctx).await;
+    }
     let Some(lock) = wait_for_lock(&state_path, args.wait, args.quiet).await? else {
         return busy(&state_path, args.quiet);
     };
@@ -213,9 +222,71 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         }
         None => &mut files,
     };
+    run_jobs(&args, ctx, &mut state, sink, &settings, &jobs, failures).await
+}
+
+/// A look at what a run would do: the engine over a copy of the state (or a new empty
+/// one), into a sink that prints each ticket and its target; no lock is taken and
+/// nothing the real run reads or writes is changed.
+async fn dry_run(
+    args: &RunArgs,
+    out: Out,
+    cw: Option<crate::sinks::connectwise::target::Target>,
+    state_path: &std::path::Path,
+    jobs: &[Job],
+    failures: Vec<(String, String, Option<Error>)>,
+    ctx: &mut Ctx,
+) -> Result<u8> {
+    let scratch = tempfile::tempdir()?;
+    let copy = scratch.path().join("sync.db");
+    let mut state = if state_path.exists() {
+        State::snapshot(state_path, &copy)?
+    } else {
+        State::open(&copy)?
+    };
+    let (destination, cursors) = match &cw {
+        Some(t) => (
+            Destination::Described(format!(
+                "connectwise board {} (#{}), company #{}",
+                t.board_name, t.board, t.company
+            )),
+            jobs.iter()
+                .map(|j| {
+                    (
+                        j.name.clone(),
+                        crate::sinks::connectwise::sink::cursor_name(&j.name),
+                    )
+                })
+                .collect(),
+        ),
+        None => (
+            Destination::Files(out),
+            jobs.iter()
+                .map(|j| (j.name.clone(), j.name.clone()))
+                .collect(),
+        ),
+    };
+    let mut sink = DryRun::new(destination, cursors, Box::new(std::io::stdout()));
+    let settings = Settings {
+        overlap: args.overlap,
+        page_size: args.page_size,
+    };
+    run_jobs(args, ctx, &mut state, &mut sink, &settings, jobs, failures).await
+}
+
+/// Runs each job into `sink`, reports each, and answers the exit code of them all.
+async fn run_jobs(
+    args: &RunArgs,
+    ctx: &mut Ctx,
+    state: &mut State,
+    sink: &mut dyn Sink,
+    settings: &Settings,
+    jobs: &[Job],
+    mut failures: Vec<(String, String, Option<Error>)>,
+) -> Result<u8> {
     let show_progress = ctx.io.stderr_tty && !args.quiet;
     let sources = jobs.len() + failures.len();
-    for job in &jobs {
+    for job in jobs {
         let bar = show_progress.then(|| progress_bar(&job.name));
         let tick = |n: u64| {
             if let Some(b) = &bar {
@@ -223,7 +294,7 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
             }
         };
         let outcome =
-            sync::engine::run(&mut state, job, sink, &settings, chrono::Utc::now(), &tick).await;
+            sync::engine::run(state, job, sink, settings, chrono::Utc::now(), &tick).await;
         if let Some(b) = bar {
             b.finish_and_clear();
         }
@@ -240,6 +311,9 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
                     failures.push((job.name.clone(), message, None));
                 }
             }
+            // The reader of `--out -` is gone: nothing more can be delivered, and what
+            // was not read was not committed; quietly, as `head` would want.
+            Err(e) if e.is_broken_pipe() => return Err(e),
             Err(e) => failures.push((job.name.clone(), e.to_string(), Some(e))),
         }
     }

@@ -861,3 +861,157 @@ async fn provider_text_in_sync_failures_and_status_is_shown_escaped() {
     assert!(!hostile_chars(&table), "{table:?}");
     sim.shutdown().await;
 }
+
+/// Issue 16 point 6: `--dry-run` prints each ticket a run would write and where, and
+/// changes nothing: no file, no lock, no database; after a real run, it leaves that
+/// state as it was, so the next real run writes exactly what the look showed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_shows_what_would_be_written_and_changes_nothing() {
+    let sim = simulator(SimOptions {
+        tickets: 5,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let look = rig.sync(&["--dry-run"]).await;
+    assert_eq!(code(&look), 0, "{}", stderr(&look));
+    let lines: Vec<String> = stdout(&look).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 5, "{}", stdout(&look));
+    let sonar_dir = rig.out().join("sonar").display().to_string();
+    for l in &lines {
+        let fields: Vec<&str> = l.split('\t').collect();
+        assert_eq!(fields.len(), 4, "{l}");
+        assert!(
+            fields[0].starts_with(&sonar_dir) && fields[0].ends_with(".jsonl"),
+            "{l}"
+        );
+    }
+    assert!(
+        stderr(&look).contains("sonar: would write 5 new, 0 updated to ")
+            && stderr(&look).contains("(dry run: nothing written, state unchanged)"),
+        "{}",
+        stderr(&look)
+    );
+    assert!(!rig.out().exists(), "no file");
+    assert!(
+        !rig.state().parent().unwrap().exists(),
+        "no state directory, database or lock file"
+    );
+
+    // The real run writes what the look showed.
+    let o = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (keys, _) = rig.written();
+    let shown: BTreeSet<String> = lines
+        .iter()
+        .map(|l| l.split('\t').nth(1).unwrap().to_owned())
+        .collect();
+    let written: BTreeSet<String> = keys.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(shown, written);
+
+    // A look over an existing state: it sees the changes and leaves the state as it was.
+    churn_and_settle(&sim, 2, 0).await;
+    let before = std::fs::read(rig.state()).unwrap();
+    let status_before = status_table(&rig);
+    let look = rig.sync(&["--dry-run"]).await;
+    assert_eq!(code(&look), 0, "{}", stderr(&look));
+    assert_eq!(stdout(&look).lines().count(), 2, "{}", stdout(&look));
+    assert_eq!(
+        std::fs::read(rig.state()).unwrap(),
+        before,
+        "the state is unchanged"
+    );
+    assert_eq!(status_table(&rig), status_before);
+    let o = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        rig.written().0.len(),
+        7,
+        "the real run still writes the two"
+    );
+    sim.shutdown().await;
+}
+
+/// `sync --out -` whose reader goes away (`| head -1`): the run stops on the broken
+/// pipe, quietly, and commits nothing, so the next run delivers every ticket again.
+/// The tickets are far more than the pipe and tix's buffer hold, so tix is still
+/// writing when the reader closes: no race.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_goes_away_leaves_the_state_uncommitted() {
+    use std::io::BufRead;
+    let sim = simulator(SimOptions {
+        tickets: 1500,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let mut cmd = rig.command(&["--out", "-"]);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let o = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        assert!(first.starts_with('{'), "{first}");
+        drop(reader);
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let err = stderr(&o);
+    assert_eq!(code(&o), 0, "quietly, like head: {err}");
+    assert!(!err.contains("sync failed"), "{err}");
+    assert!(watermark(&rig).is_null(), "nothing committed");
+    let again = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(
+        rig.written().0.len(),
+        1500,
+        "every ticket, the first line's too"
+    );
+    sim.shutdown().await;
+}
+
+/// Sync files hold tickets, not secrets: they get what the umask allows, as a shell's
+/// `>` would (0640 under umask 027), not owner-only 0600.
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_files_respect_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = simulator(SimOptions {
+        tickets: 3,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let inner = rig.command(&["--quiet"]);
+    let mut cmd = std::process::Command::new("sh");
+    cmd.env_clear()
+        .args(["-c", "umask 027 && exec \"$0\" \"$@\""])
+        .arg(inner.get_program())
+        .args(inner.get_args());
+    for (k, v) in inner.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    let o = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut files = Vec::new();
+    let mut dirs = vec![rig.out()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                dirs.push(e.path());
+            } else {
+                files.push(e.path());
+            }
+        }
+    }
+    assert_eq!(files.len(), 1, "{files:?}");
+    let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "{:o}", mode);
+    sim.shutdown().await;
+}
