@@ -77,6 +77,10 @@ pub struct RunArgs {
     /// Print nothing on success (cron mails only failures).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Longest a sync may run: past it, each source stops reading, commits what it
+    /// wrote without moving its window, and the run exits 6 (the next one goes on).
+    #[arg(long, default_value = "30m", value_parser = humantime::parse_duration, value_name = "SPAN")]
+    pub max_runtime: Duration,
     /// Print what would be written (target, id, updated, title per ticket) and change
     /// nothing: no file, no push, no lock, and the state only read.
     #[arg(long)]
@@ -118,6 +122,15 @@ fn state_path(flag: Option<PathBuf>, ctx: &Ctx) -> Result<PathBuf> {
 }
 
 async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
+    // The run time counts from the start: waiting for a lock is part of it.
+    let deadline = tokio::time::Instant::now() + args.max_runtime;
+    if args.max_runtime.is_zero() {
+        return Err(Error::invalid(
+            "--max-runtime",
+            "0s",
+            "a duration longer than zero, e.g. 30m",
+        ));
+    }
     let to_cw = args.cw.spec()?;
     let out = match args.out.as_deref() {
         // Not written to: --to connectwise pushes instead.
@@ -191,7 +204,13 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
 
     if args.dry_run {
         let target = cw.map(|(_, t)| t);
-        return dry_run(&args, out, target, &state_path, &jobs, failures, ctx).await;
+        let settings = Settings {
+            overlap: args.overlap,
+            page_size: args.page_size,
+            deadline: Some(deadline),
+        };
+        let sink = dry_run_sink(out, target, &jobs);
+        return dry_run(&args, sink, &state_path, &jobs, failures, ctx, settings).await;
     }
     let Some(lock) = wait_for_lock(&state_path, args.wait, args.quiet).await? else {
         return busy(&state_path, args.quiet);
@@ -207,6 +226,7 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
     let settings = Settings {
         overlap: args.overlap,
         page_size: args.page_size,
+        deadline: Some(deadline),
     };
     let mut files = FileSink::new(out, args.with_comments);
     let mut to_cw;
@@ -230,12 +250,12 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
 /// nothing the real run reads or writes is changed.
 async fn dry_run(
     args: &RunArgs,
-    out: Out,
-    cw: Option<crate::sinks::connectwise::target::Target>,
+    mut sink: DryRun,
     state_path: &std::path::Path,
     jobs: &[Job],
     failures: Vec<(String, String, Option<Error>)>,
     ctx: &mut Ctx,
+    settings: Settings,
 ) -> Result<u8> {
     let scratch = tempfile::tempdir()?;
     let copy = scratch.path().join("sync.db");
@@ -244,6 +264,15 @@ async fn dry_run(
     } else {
         State::open(&copy)?
     };
+    run_jobs(args, ctx, &mut state, &mut sink, &settings, jobs, failures).await
+}
+
+/// The sink of a dry run: where the real one would write, under its cursor names.
+fn dry_run_sink(
+    out: Out,
+    cw: Option<crate::sinks::connectwise::target::Target>,
+    jobs: &[Job],
+) -> DryRun {
     let (destination, cursors) = match &cw {
         Some(t) => (
             Destination::Described(format!(
@@ -266,12 +295,7 @@ async fn dry_run(
                 .collect(),
         ),
     };
-    let mut sink = DryRun::new(destination, cursors, Box::new(std::io::stdout()));
-    let settings = Settings {
-        overlap: args.overlap,
-        page_size: args.page_size,
-    };
-    run_jobs(args, ctx, &mut state, &mut sink, &settings, jobs, failures).await
+    DryRun::new(destination, cursors, Box::new(std::io::stdout()))
 }
 
 /// Runs each job into `sink`, reports each, and answers the exit code of them all.
@@ -302,6 +326,14 @@ async fn run_jobs(
             Ok(report) => {
                 if !args.quiet {
                     eprintln!("{}", printable(&sink.summary(&report)));
+                }
+                if report.out_of_time {
+                    let message = format!(
+                        "stopped at --max-runtime ({}) after writing {} ticket(s); what was written is committed, the window did not move and the next run goes on",
+                        humantime::format_duration(args.max_runtime),
+                        report.new + report.updated
+                    );
+                    failures.push((job.name.clone(), message, None));
                 }
                 if let Some(first) = &report.first_failure {
                     let message = format!(

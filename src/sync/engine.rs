@@ -43,6 +43,9 @@ pub struct Settings {
     pub overlap: Duration,
     /// Tickets per request; `None` = the provider's maximum.
     pub page_size: Option<u64>,
+    /// When the whole `tix sync` must end (`--max-runtime`): a run past it stops
+    /// reading, makes what it wrote durable and commits it without moving the window.
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 /// After this many failed tickets of the window with none delivered, the failures are
@@ -68,6 +71,9 @@ pub struct Report {
     pub retried: u64,
     /// The first ticket failure of the run: `<id>: <error>`.
     pub first_failure: Option<String>,
+    /// The run reached the deadline before the end of its window: what it wrote is
+    /// committed, the window did not move, and the next run goes on from there.
+    pub out_of_time: bool,
     pub file: Option<PathBuf>,
     pub elapsed: Duration,
 }
@@ -150,6 +156,7 @@ pub async fn run(
         name: &name,
         now,
         tally: Tally::default(),
+        deadline: settings.deadline,
         retrying: false,
         fresh_failures: 0,
     };
@@ -191,8 +198,19 @@ pub async fn run(
     if tally.failed > 0 {
         row.outcome = format!("ok, {} tickets failed", tally.failed);
     }
+    if tally.out_of_time {
+        row.outcome = "stopped at --max-runtime; the window did not move".into();
+    }
     row.file = file.as_ref().map(|p| p.display().to_string());
-    let watermark = next_watermark(cursor.watermark, tally.max_updated, now);
+    // A run cut short read the window newest first or in the provider's order: what it
+    // did not read may be older than anything it wrote, so the window stays; what it
+    // wrote is remembered by its keys and not written again.
+    let max_updated = if tally.out_of_time {
+        None
+    } else {
+        tally.max_updated
+    };
+    let watermark = next_watermark(cursor.watermark, max_updated, now);
     state.commit(&Commit {
         source: &name,
         provider,
@@ -211,6 +229,7 @@ pub async fn run(
         failed: tally.failed,
         retried: tally.retried,
         first_failure: tally.first_failure,
+        out_of_time: tally.out_of_time,
         file,
         elapsed: clock.elapsed(),
     })
@@ -225,6 +244,7 @@ struct Tally {
     retried: u64,
     first_failure: Option<String>,
     max_updated: Option<DateTime<Utc>>,
+    out_of_time: bool,
 }
 
 /// One run in progress: its cursor's name, its clock and what it did so far.
@@ -232,6 +252,7 @@ struct Run<'a> {
     name: &'a str,
     now: DateTime<Utc>,
     tally: Tally,
+    deadline: Option<tokio::time::Instant>,
     /// True while earlier failures are tried again: those never trip the give-up
     /// threshold, or a few poison tickets would stop every later run before its window.
     retrying: bool,
@@ -267,7 +288,19 @@ impl Run<'_> {
         let mut pending: Vec<(String, DateTime<Utc>, bool)> = Vec::new();
         let mut tickets = source.list(&query);
         let mut read = 0u64;
-        while let Some(ticket) = tickets.next().await {
+        loop {
+            // A request in flight at the deadline is dropped, not waited for.
+            let next = match self.deadline {
+                Some(d) => match tokio::time::timeout_at(d, tickets.next()).await {
+                    Ok(next) => next,
+                    Err(_) => {
+                        self.tally.out_of_time = true;
+                        break;
+                    }
+                },
+                None => tickets.next().await,
+            };
+            let Some(ticket) = next else { break };
             read += 1;
             if read.is_multiple_of(100) {
                 progress(read);
@@ -341,6 +374,11 @@ impl Run<'_> {
         drop(tickets);
         progress(read);
         for (id, updated, new) in pending {
+            if self.out_of_time() {
+                // Not delivered: not remembered as written either.
+                state.forget(&id, &updated)?;
+                continue;
+            }
             match source.get(&id).await {
                 Ok(full) => {
                     self.deliver(state, source, sink, full, updated, new)
@@ -365,6 +403,9 @@ impl Run<'_> {
             return Ok(());
         }
         for f in state.due_failures(self.name, self.now)? {
+            if self.out_of_time() {
+                break;
+            }
             if failures::is_position(&f.id) {
                 // No id to fetch it by: it stays listed in `sync status` until
                 // `tix sync reset` (or is recorded again if the provider sends it again).
@@ -435,6 +476,17 @@ impl Run<'_> {
             }
             Err(e) => self.failed(state, &id, &updated, e),
         }
+    }
+
+    /// Whether the deadline has passed (and so noted in the tally).
+    fn out_of_time(&mut self) -> bool {
+        if self
+            .deadline
+            .is_some_and(|d| tokio::time::Instant::now() >= d)
+        {
+            self.tally.out_of_time = true;
+        }
+        self.tally.out_of_time
     }
 
     /// Records a ticket the listing sent that cannot be synced (unreadable, or without

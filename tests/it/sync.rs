@@ -1015,3 +1015,40 @@ async fn sync_files_respect_the_umask() {
     assert_eq!(mode, 0o640, "{:o}", mode);
     sim.shutdown().await;
 }
+
+/// Issue 15 point 1: `--max-runtime` bounds a sync. Every answer takes 2 s and the run
+/// may take 1 s, so the first page is still in flight at the deadline whatever the
+/// machine's speed: the run stops there, commits without moving the window, and exits 6
+/// saying so; the next run, given the time, writes everything.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_past_its_max_runtime_stops_cleanly_and_the_next_run_goes_on() {
+    let sim = simulator(SimOptions {
+        tickets: 5,
+        latency: Duration::from_secs(2),
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let o = rig.sync(&["--max-runtime", "1s"]).await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 6, "{err}");
+    assert!(
+        err.contains(
+            "tix: sync failed: sonar: stopped at --max-runtime (1s) after writing 0 ticket(s)"
+        ),
+        "{err}"
+    );
+    assert!(watermark(&rig).is_null(), "the window did not move");
+    assert!(
+        status_table(&rig).contains("stopped at --max-runtime"),
+        "{}",
+        status_table(&rig)
+    );
+    let o = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(rig.written().0.len(), 5);
+    let o = rig.sync(&["--max-runtime", "0s"]).await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-runtime"), "{}", stderr(&o));
+    sim.shutdown().await;
+}

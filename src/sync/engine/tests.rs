@@ -17,6 +17,8 @@ struct Fake {
     /// Warning items the listing yields after its first ticket (what the pager yields
     /// for a ticket it could not read, or when it stops early).
     warnings: Arc<Mutex<Vec<String>>>,
+    /// How long each listed item takes to arrive (a slow provider).
+    delay: Arc<Mutex<Option<Duration>>>,
 }
 
 impl fmt::Display for Fake {
@@ -69,7 +71,14 @@ impl TicketSource for Fake {
                 }),
             );
         }
+        let delay = *self.delay.lock().unwrap();
         stream::iter(items)
+            .then(move |item| async move {
+                if let Some(d) = delay {
+                    tokio::time::sleep(d).await;
+                }
+                item
+            })
             .inspect(move |_| *listed.lock().unwrap() += 1)
             .boxed()
     }
@@ -111,6 +120,7 @@ fn rig() -> Rig {
     let settings = Settings {
         overlap: Duration::from_secs(600),
         page_size: None,
+        deadline: None,
     };
     let sink = FileSink::new(Out::Dir(dir.path().join("out")), false);
     Rig {
@@ -591,5 +601,40 @@ fn only_a_ticket_the_listing_could_not_read_is_one_tickets_failure() {
     assert!(
         !stops_the_run(&decode),
         "one ticket's answer is that ticket's failure"
+    );
+}
+
+// The paused clock makes the deadline exact: no race with a wall clock.
+#[tokio::test(start_paused = true)]
+async fn past_the_deadline_a_run_commits_what_it_wrote_and_the_window_stays() {
+    let mut r = rig();
+    let t0 = base();
+    for i in 0..5 {
+        r.fake.put(
+            &format!("t{i}"),
+            t0 - TimeDelta::minutes(60),
+            t0 - TimeDelta::minutes(10 + i),
+        );
+    }
+    *r.fake.delay.lock().unwrap() = Some(Duration::from_secs(1));
+    r.settings.deadline = Some(tokio::time::Instant::now() + Duration::from_millis(2500));
+    let report = r.run_at(t0).await.unwrap();
+    assert!(report.out_of_time, "{report:?}");
+    assert_eq!((report.new, report.failed), (2, 0));
+    assert_eq!(r.written().len(), 2, "what was written is durable");
+    assert_eq!(
+        r.state.cursor("sonar").unwrap().watermark,
+        None,
+        "the window did not move past what was not read"
+    );
+    // The next run in time writes the other three, and only those.
+    r.settings.deadline = None;
+    let next = r.run_at(t0).await.unwrap();
+    assert!(!next.out_of_time);
+    assert_eq!(next.new, 3);
+    assert_eq!(r.written().len(), 5);
+    assert_eq!(
+        r.state.cursor("sonar").unwrap().watermark,
+        Some(t0 - TimeDelta::minutes(10))
     );
 }
