@@ -212,14 +212,20 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         let sink = dry_run_sink(out, target, &jobs);
         return dry_run(&args, sink, &state_path, &jobs, failures, ctx, settings).await;
     }
-    let Some(lock) = wait_for_lock(&state_path, args.wait, args.quiet).await? else {
+    let Some(lock) = wait_for_lock(&state_path, args.wait, args.quiet, args.max_runtime).await?
+    else {
         return busy(&state_path, args.quiet);
     };
-    if let Some(dead) = &lock.taken_over {
-        // Said even with --quiet: a run that died said nothing itself.
-        ctx.io.warn(&format!(
+    match &lock.taken_over {
+        // Said even with --quiet: a run that died or hangs says nothing itself.
+        Some(hung) if lock.stale => ctx.io.warn(&format!(
+            "the sync of {hung} has held the lock longer than --max-runtime ({}) and is likely hung; taking it over",
+            humantime::format_duration(args.max_runtime)
+        )),
+        Some(dead) => ctx.io.warn(&format!(
             "the sync of {dead} ended without releasing its lock (killed?); taking it over"
-        ));
+        )),
+        None => {}
     }
     sync::crash_point_locked();
     let mut state = State::open(&state_path)?;
@@ -374,8 +380,9 @@ async fn wait_for_lock(
     state: &std::path::Path,
     wait: Duration,
     quiet: bool,
+    max_age: Duration,
 ) -> Result<Option<RunLock>> {
-    if let Some(lock) = RunLock::try_acquire(state)? {
+    if let Some(lock) = RunLock::try_acquire_or_take_over(state, max_age)? {
         return Ok(Some(lock));
     }
     if wait.is_zero() {
@@ -388,7 +395,7 @@ async fn wait_for_lock(
             humantime::format_duration(wait)
         );
     }
-    RunLock::acquire(state, wait).await
+    RunLock::acquire(state, wait, max_age).await
 }
 
 /// Another sync holds the lock. A person is told and it is not a failure (that run does

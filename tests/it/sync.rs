@@ -530,6 +530,11 @@ async fn runs_killed_with_sigkill_at_random_moments_converge_to_the_same_files()
 /// Holds the run lock of `state` as another `tix sync` would (naming this process as
 /// its holder, as src/sync/lock.rs writes it), until dropped.
 fn hold_lock(state: &Path) -> std::fs::File {
+    hold_lock_since(state, Utc::now())
+}
+
+/// Holds the lock of `state` as a live run started at `started` would.
+fn hold_lock_since(state: &Path, started: DateTime<Utc>) -> std::fs::File {
     use std::io::Write;
     let mut name = state.as_os_str().to_owned();
     name.push(".lock");
@@ -538,8 +543,9 @@ fn hold_lock(state: &Path) -> std::fs::File {
     file.try_lock().unwrap();
     write!(
         file,
-        r#"{{"pid":{},"started":"2026-12-03T10:00:00Z"}}"#,
-        std::process::id()
+        r#"{{"pid":{},"started":"{}"}}"#,
+        std::process::id(),
+        started.to_rfc3339()
     )
     .unwrap();
     file
@@ -1050,5 +1056,32 @@ async fn a_sync_past_its_max_runtime_stops_cleanly_and_the_next_run_goes_on() {
     let o = rig.sync(&["--max-runtime", "0s"]).await;
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("--max-runtime"), "{}", stderr(&o));
+    sim.shutdown().await;
+}
+
+/// Issue 15 point 4: a lock held by a live run that started longer ago than the
+/// maximum run time (a hung run) is reported and taken over; a younger one is not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lock_older_than_the_maximum_run_time_is_reported_and_taken_over() {
+    let sim = simulator(SimOptions {
+        tickets: 3,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let _hung = hold_lock_since(&rig.state(), Utc::now() - chrono::TimeDelta::hours(2));
+    let o = rig.sync(&["--quiet", "--max-runtime", "3h"]).await;
+    assert_ne!(code(&o), 0, "younger than 3h: held, and --quiet says so");
+    assert!(rig.written().0.is_empty());
+    let o = rig.sync(&["--quiet", "--max-runtime", "1h"]).await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 0, "{err}");
+    assert!(
+        err.contains(&format!("the sync of pid {}, started ", std::process::id()))
+            && err.contains("has held the lock longer than --max-runtime (1h)")
+            && err.contains("taking it over"),
+        "{err}"
+    );
+    assert_eq!(rig.written().0.len(), 3);
     sim.shutdown().await;
 }
