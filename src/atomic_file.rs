@@ -36,6 +36,28 @@ impl AtomicFile {
         })
     }
 
+    /// Like [`new_in`](Self::new_in), for a file that holds no secret (a sync's tickets):
+    /// created as a shell's `>` would, 0666 less the umask, instead of owner-only 0600.
+    pub fn shared_in(dir: &Path) -> io::Result<Self> {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".tix-").suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp = builder.tempfile_in(dir)?;
+        Ok(AtomicFile {
+            tmp,
+            dir: dir.to_path_buf(),
+        })
+    }
+
     /// Starts a file that will be committed as `dest` (in `dest`'s directory).
     pub fn for_path(dest: &Path) -> io::Result<Self> {
         Self::new_in(dest.parent().unwrap_or(Path::new(".")))

@@ -7,6 +7,7 @@ use crate::config::Selection;
 use crate::error::{Error, Result};
 use crate::sinks::connectwise::CwSink;
 use crate::source::TicketSource;
+use crate::sync::dry_run::{Destination, DryRun};
 use crate::sync::{self, FileSink, Job, Out, RunLock, Settings, Sink, State};
 use std::io::Write;
 use std::path::PathBuf;
@@ -76,6 +77,14 @@ pub struct RunArgs {
     /// Print nothing on success (cron mails only failures).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Longest a sync may run: past it, each source stops reading, commits what it
+    /// wrote without moving its window, and the run exits 6 (the next one goes on).
+    #[arg(long, default_value = "30m", value_parser = humantime::parse_duration, value_name = "SPAN")]
+    pub max_runtime: Duration,
+    /// Print what would be written (target, id, updated, title per ticket) and change
+    /// nothing: no file, no push, no lock, and the state only read.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Use this base URL instead of the profile's or the environment's (one provider).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
@@ -113,6 +122,15 @@ fn state_path(flag: Option<PathBuf>, ctx: &Ctx) -> Result<PathBuf> {
 }
 
 async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
+    // The run time counts from the start: waiting for a lock is part of it.
+    let deadline = tokio::time::Instant::now() + args.max_runtime;
+    if args.max_runtime.is_zero() {
+        return Err(Error::invalid(
+            "--max-runtime",
+            "0s",
+            "a duration longer than zero, e.g. 30m",
+        ));
+    }
     let to_cw = args.cw.spec()?;
     let out = match args.out.as_deref() {
         // Not written to: --to connectwise pushes instead.
@@ -166,7 +184,11 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
             .next()
             .expect("a selection that is neither job nor failure");
         for (label, message, _) in failures {
-            eprintln!("tix: sync failed: {label}: {message}");
+            eprintln!(
+                "tix: sync failed: {}: {}",
+                printable(&label),
+                printable(&message)
+            );
         }
         return Err(first.expect("build failures keep their error"));
     }
@@ -180,20 +202,37 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         None => None,
     };
 
-    let Some(lock) = wait_for_lock(&state_path, args.wait, args.quiet).await? else {
+    if args.dry_run {
+        let target = cw.map(|(_, t)| t);
+        let settings = Settings {
+            overlap: args.overlap,
+            page_size: args.page_size,
+            deadline: Some(deadline),
+        };
+        let sink = dry_run_sink(out, target, &jobs);
+        return dry_run(&args, sink, &state_path, &jobs, failures, ctx, settings).await;
+    }
+    let Some(lock) = wait_for_lock(&state_path, args.wait, args.quiet, args.max_runtime).await?
+    else {
         return busy(&state_path, args.quiet);
     };
-    if let Some(dead) = &lock.taken_over {
-        // Said even with --quiet: a run that died said nothing itself.
-        ctx.io.warn(&format!(
+    match &lock.taken_over {
+        // Said even with --quiet: a run that died or hangs says nothing itself.
+        Some(hung) if lock.stale => ctx.io.warn(&format!(
+            "the sync of {hung} has held the lock longer than --max-runtime ({}) and is likely hung; taking it over",
+            humantime::format_duration(args.max_runtime)
+        )),
+        Some(dead) => ctx.io.warn(&format!(
             "the sync of {dead} ended without releasing its lock (killed?); taking it over"
-        ));
+        )),
+        None => {}
     }
     sync::crash_point_locked();
     let mut state = State::open(&state_path)?;
     let settings = Settings {
         overlap: args.overlap,
         page_size: args.page_size,
+        deadline: Some(deadline),
     };
     let mut files = FileSink::new(out, args.with_comments);
     let mut to_cw;
@@ -209,9 +248,75 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         }
         None => &mut files,
     };
+    run_jobs(&args, ctx, &mut state, sink, &settings, &jobs, failures).await
+}
+
+/// A look at what a run would do: the engine over a copy of the state (or a new empty
+/// one), into a sink that prints each ticket and its target; no lock is taken and
+/// nothing the real run reads or writes is changed.
+async fn dry_run(
+    args: &RunArgs,
+    mut sink: DryRun,
+    state_path: &std::path::Path,
+    jobs: &[Job],
+    failures: Vec<(String, String, Option<Error>)>,
+    ctx: &mut Ctx,
+    settings: Settings,
+) -> Result<u8> {
+    let scratch = tempfile::tempdir()?;
+    let copy = scratch.path().join("sync.db");
+    let mut state = if state_path.exists() {
+        State::snapshot(state_path, &copy)?
+    } else {
+        State::open(&copy)?
+    };
+    run_jobs(args, ctx, &mut state, &mut sink, &settings, jobs, failures).await
+}
+
+/// The sink of a dry run: where the real one would write, under its cursor names.
+fn dry_run_sink(
+    out: Out,
+    cw: Option<crate::sinks::connectwise::target::Target>,
+    jobs: &[Job],
+) -> DryRun {
+    let (destination, cursors) = match &cw {
+        Some(t) => (
+            Destination::Described(format!(
+                "connectwise board {} (#{}), company #{}",
+                t.board_name, t.board, t.company
+            )),
+            jobs.iter()
+                .map(|j| {
+                    (
+                        j.name.clone(),
+                        crate::sinks::connectwise::sink::cursor_name(&j.name),
+                    )
+                })
+                .collect(),
+        ),
+        None => (
+            Destination::Files(out),
+            jobs.iter()
+                .map(|j| (j.name.clone(), j.name.clone()))
+                .collect(),
+        ),
+    };
+    DryRun::new(destination, cursors, Box::new(std::io::stdout()))
+}
+
+/// Runs each job into `sink`, reports each, and answers the exit code of them all.
+async fn run_jobs(
+    args: &RunArgs,
+    ctx: &mut Ctx,
+    state: &mut State,
+    sink: &mut dyn Sink,
+    settings: &Settings,
+    jobs: &[Job],
+    mut failures: Vec<(String, String, Option<Error>)>,
+) -> Result<u8> {
     let show_progress = ctx.io.stderr_tty && !args.quiet;
     let sources = jobs.len() + failures.len();
-    for job in &jobs {
+    for job in jobs {
         let bar = show_progress.then(|| progress_bar(&job.name));
         let tick = |n: u64| {
             if let Some(b) = &bar {
@@ -219,14 +324,22 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
             }
         };
         let outcome =
-            sync::engine::run(&mut state, job, sink, &settings, chrono::Utc::now(), &tick).await;
+            sync::engine::run(state, job, sink, settings, chrono::Utc::now(), &tick).await;
         if let Some(b) = bar {
             b.finish_and_clear();
         }
         match outcome {
             Ok(report) => {
                 if !args.quiet {
-                    eprintln!("{}", sink.summary(&report));
+                    eprintln!("{}", printable(&sink.summary(&report)));
+                }
+                if report.out_of_time {
+                    let message = format!(
+                        "stopped at --max-runtime ({}) after writing {} ticket(s); what was written is committed, the window did not move and the next run goes on",
+                        humantime::format_duration(args.max_runtime),
+                        report.new + report.updated
+                    );
+                    failures.push((job.name.clone(), message, None));
                 }
                 if let Some(first) = &report.first_failure {
                     let message = format!(
@@ -236,6 +349,9 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
                     failures.push((job.name.clone(), message, None));
                 }
             }
+            // The reader of `--out -` is gone: nothing more can be delivered, and what
+            // was not read was not committed; quietly, as `head` would want.
+            Err(e) if e.is_broken_pipe() => return Err(e),
             Err(e) => failures.push((job.name.clone(), e.to_string(), Some(e))),
         }
     }
@@ -247,7 +363,11 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
         }
         _ => {
             for (label, message, _) in &failures {
-                eprintln!("tix: sync failed: {label}: {message}");
+                eprintln!(
+                    "tix: sync failed: {}: {}",
+                    printable(label),
+                    printable(message)
+                );
             }
             Ok(Error::Partial { failed: Vec::new() }.exit_code())
         }
@@ -260,8 +380,9 @@ async fn wait_for_lock(
     state: &std::path::Path,
     wait: Duration,
     quiet: bool,
+    max_age: Duration,
 ) -> Result<Option<RunLock>> {
-    if let Some(lock) = RunLock::try_acquire(state)? {
+    if let Some(lock) = RunLock::try_acquire_or_take_over(state, max_age)? {
         return Ok(Some(lock));
     }
     if wait.is_zero() {
@@ -274,7 +395,7 @@ async fn wait_for_lock(
             humantime::format_duration(wait)
         );
     }
-    RunLock::acquire(state, wait).await
+    RunLock::acquire(state, wait, max_age).await
 }
 
 /// Another sync holds the lock. A person is told and it is not a failure (that run does
@@ -347,7 +468,11 @@ fn build(sel: Selection, args: &RunArgs, ctx: &mut Ctx) -> Result<Job> {
     if args.with_comments && !source.capabilities().comments {
         return Err(source.lacks(crate::source::Operation::Comments));
     }
-    Ok(Job { name, source })
+    Ok(Job {
+        name,
+        source,
+        server_sort: info.sorts_server_side(),
+    })
 }
 
 fn progress_bar(name: &str) -> indicatif::ProgressBar {
@@ -437,7 +562,7 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
         for s in &sources {
             let last = s.last_run.as_ref();
             table.add_row([
-                s.source.clone(),
+                printable(&s.source),
                 s.watermark.map(when).unwrap_or_else(|| "-".into()),
                 s.files.to_string(),
                 s.keys.to_string(),
@@ -445,7 +570,7 @@ fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
                 last.map(|r| when(r.ended)).unwrap_or_else(|| "-".into()),
                 last.map(|r| r.new.to_string()).unwrap_or_default(),
                 last.map(|r| r.updated.to_string()).unwrap_or_default(),
-                last.map(|r| r.outcome.clone()).unwrap_or_default(),
+                last.map(|r| printable(&r.outcome)).unwrap_or_default(),
             ]);
         }
         writeln!(out, "{table}")?;
@@ -482,8 +607,8 @@ fn lock_line(state: &std::path::Path) -> String {
     }
 }
 
-/// Provider text (an error message, an id) without control characters, so it cannot
-/// move the cursor or recolour the terminal.
+/// Provider text (an error message, an id, a run's outcome) as one safe terminal line:
+/// controls, ESC sequences and bidi characters shown escaped by the shared sanitizer.
 fn printable(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).collect()
+    crate::output::sanitize::line(s).into_owned()
 }

@@ -33,6 +33,11 @@ impl Deref for ProviderInfo {
 }
 
 impl ProviderInfo {
+    /// Whether this provider's API sorts a listing itself ([`SORTS_SERVER_SIDE`]).
+    pub fn sorts_server_side(&self) -> bool {
+        SORTS_SERVER_SIDE.contains(&self.name)
+    }
+
     /// Refuses a `--page-size` outside what the API accepts, naming the bounds.
     pub fn check_page_size(&self, size: Option<u64>) -> Result<()> {
         match size {
@@ -87,6 +92,12 @@ pub fn provider_names() -> String {
     Registry.names()
 }
 
+/// Providers whose API sorts a listing itself (Sonar `sort_column`/`sort_type`, Argus
+/// `sortBy`, Cyderes `lookup`). The others (Arctic Wolf has no sort) are sorted by tix
+/// after every ticket is fetched, so a `sync` does not ask them for an order: it would
+/// hold a whole window in memory for nothing.
+const SORTS_SERVER_SIDE: &[&str] = &["sonar", "argus", "cyderes"];
+
 /// Builds the source a resolved profile describes.
 pub fn build(cfg: SourceConfig) -> Result<Box<dyn TicketSource>> {
     (info(cfg.provider).build)(cfg)
@@ -95,6 +106,17 @@ pub fn build(cfg: SourceConfig) -> Result<Box<dyn TicketSource>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_providers_whose_api_sorts_are_asked_to_sort_by_sync() {
+        let sorted: Vec<_> = PROVIDERS
+            .iter()
+            .filter(|p| p.sorts_server_side())
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(sorted, ["sonar", "argus", "cyderes"]);
+        assert!(SORTS_SERVER_SIDE.iter().all(|n| provider(n).is_ok()));
+    }
 
     #[test]
     fn registry_names_are_unique_lowercase_and_bounded() {

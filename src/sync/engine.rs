@@ -14,6 +14,7 @@
 //! is not about one ticket (keys, network, disk, the state) stops the run as before.
 
 use super::crash;
+use super::failures;
 use super::sink::Sink;
 use super::state::{Commit, RunRow, State};
 use super::window::{Window, keys_floor, next_watermark, overlap_for, plausible, stops_early};
@@ -30,6 +31,10 @@ use std::time::{Duration, Instant};
 pub struct Job {
     pub name: String,
     pub source: Box<dyn TicketSource>,
+    /// The provider's API sorts its listing itself (the registry says which do): only
+    /// then does a run ask for newest first. Sorting by tix would fetch the whole window
+    /// before the first ticket, holding it in memory for nothing.
+    pub server_sort: bool,
 }
 
 /// How every source of a `tix sync` is read.
@@ -38,6 +43,9 @@ pub struct Settings {
     pub overlap: Duration,
     /// Tickets per request; `None` = the provider's maximum.
     pub page_size: Option<u64>,
+    /// When the whole `tix sync` must end (`--max-runtime`): a run past it stops
+    /// reading, makes what it wrote durable and commits it without moving the window.
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 /// After this many failed tickets of the window with none delivered, the failures are
@@ -63,6 +71,9 @@ pub struct Report {
     pub retried: u64,
     /// The first ticket failure of the run: `<id>: <error>`.
     pub first_failure: Option<String>,
+    /// The run reached the deadline before the end of its window: what it wrote is
+    /// committed, the window did not move, and the next run goes on from there.
+    pub out_of_time: bool,
     pub file: Option<PathBuf>,
     pub elapsed: Duration,
 }
@@ -80,13 +91,47 @@ impl Report {
 
 /// Whether `e` stops the whole run (the window stays) rather than failing one ticket.
 /// A ticket's own failure is a client error about it: a 4xx other than 408 and 429, a
-/// ticket that is not found or gone, a body that cannot be encoded.
-// The Decode error of the provider plumbing branch belongs with the ticket failures.
+/// ticket that is not found or gone, a body that cannot be encoded, an answer about that
+/// one ticket that cannot be decoded (fetching it in full, or a sink's answer about it).
+/// A listing page that cannot be decoded never reaches here: it ends the listing, so
+/// the run stops with it.
 pub fn stops_the_run(e: &Error) -> bool {
     match e {
         Error::Api { status, .. } => !(400..500).contains(status) || matches!(status, 408 | 429),
         Error::NotFound { .. } | Error::Gone { .. } | Error::Encode { .. } => false,
+        Error::Decode { .. } => false,
         _ => true,
+    }
+}
+
+/// The position in the listing of a ticket the provider sent and tix could not read
+/// (`providers::lenient`: "sonar: ticket 3 of the listing cannot be read (…); skipped",
+/// or "… has no id; skipped"), if `e` is that warning. Every other warning item of a
+/// listing (a pager that stopped early: the window was not read to its end) is not
+/// about one ticket and stops the run.
+pub fn unreadable_ticket(e: &Error) -> Option<(u64, &str)> {
+    let Error::Partial { failed } = e else {
+        return None;
+    };
+    let [why] = failed.as_slice() else {
+        return None;
+    };
+    let (_, rest) = why.split_once(": ticket ")?;
+    let (at, rest) = rest.split_once(" of the listing ")?;
+    let known = rest.starts_with("cannot be read") || rest.starts_with("has no id");
+    let at = at
+        .parse()
+        .ok()
+        .filter(|_| known && rest.ends_with("; skipped"))?;
+    Some((at, why.as_str()))
+}
+
+/// Why a ticket the listing sent has no time the window can use.
+fn no_usable_time(provider: &str, id: &str, why: &str) -> Error {
+    Error::Decode {
+        provider: provider.to_owned(),
+        message: format!("ticket {id} {why}; not synced"),
+        source: None,
     }
 }
 
@@ -111,6 +156,7 @@ pub async fn run(
         name: &name,
         now,
         tally: Tally::default(),
+        deadline: settings.deadline,
         retrying: false,
         fresh_failures: 0,
     };
@@ -152,8 +198,19 @@ pub async fn run(
     if tally.failed > 0 {
         row.outcome = format!("ok, {} tickets failed", tally.failed);
     }
+    if tally.out_of_time {
+        row.outcome = "stopped at --max-runtime; the window did not move".into();
+    }
     row.file = file.as_ref().map(|p| p.display().to_string());
-    let watermark = next_watermark(cursor.watermark, tally.max_updated, now);
+    // A run cut short read the window newest first or in the provider's order: what it
+    // did not read may be older than anything it wrote, so the window stays; what it
+    // wrote is remembered by its keys and not written again.
+    let max_updated = if tally.out_of_time {
+        None
+    } else {
+        tally.max_updated
+    };
+    let watermark = next_watermark(cursor.watermark, max_updated, now);
     state.commit(&Commit {
         source: &name,
         provider,
@@ -172,6 +229,7 @@ pub async fn run(
         failed: tally.failed,
         retried: tally.retried,
         first_failure: tally.first_failure,
+        out_of_time: tally.out_of_time,
         file,
         elapsed: clock.elapsed(),
     })
@@ -186,6 +244,7 @@ struct Tally {
     retried: u64,
     first_failure: Option<String>,
     max_updated: Option<DateTime<Utc>>,
+    out_of_time: bool,
 }
 
 /// One run in progress: its cursor's name, its clock and what it did so far.
@@ -193,6 +252,7 @@ struct Run<'a> {
     name: &'a str,
     now: DateTime<Utc>,
     tally: Tally,
+    deadline: Option<tokio::time::Instant>,
     /// True while earlier failures are tried again: those never trip the give-up
     /// threshold, or a few poison tickets would stop every later run before its window.
     retrying: bool,
@@ -214,7 +274,7 @@ impl Run<'_> {
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Option<PathBuf>> {
         let source = job.source.as_ref();
-        let query = window_query(source, window, settings.page_size)?;
+        let query = window_query(source, window, settings.page_size, job.server_sort)?;
         sink.begin(&job.name, &window, seq)?;
         self.retrying = true;
         self.retry(state, source, sink, window).await?;
@@ -228,19 +288,63 @@ impl Run<'_> {
         let mut pending: Vec<(String, DateTime<Utc>, bool)> = Vec::new();
         let mut tickets = source.list(&query);
         let mut read = 0u64;
-        while let Some(ticket) = tickets.next().await {
-            let ticket = ticket?;
+        loop {
+            // A request in flight at the deadline is dropped, not waited for.
+            let next = match self.deadline {
+                Some(d) => match tokio::time::timeout_at(d, tickets.next()).await {
+                    Ok(next) => next,
+                    Err(_) => {
+                        self.tally.out_of_time = true;
+                        break;
+                    }
+                },
+                None => tickets.next().await,
+            };
+            let Some(ticket) = next else { break };
             read += 1;
             if read.is_multiple_of(100) {
                 progress(read);
             }
-            // A ticket without an update time has only its creation to go by.
+            // A ticket the provider sent and tix could not read is that ticket's failure:
+            // recorded, and the listing goes on. Any other error ends the run.
+            let ticket = match ticket {
+                Ok(t) => t,
+                Err(e) => match unreadable_ticket(&e) {
+                    Some((at, why)) => {
+                        // Recorded as the provider's answer that could not be read, not
+                        // as "1 of the sources failed".
+                        let provider = source.provider();
+                        let e = Error::Decode {
+                            provider: provider.to_owned(),
+                            message: why
+                                .strip_prefix(provider)
+                                .and_then(|w| w.strip_prefix(": "))
+                                .unwrap_or(why)
+                                .to_owned(),
+                            source: None,
+                        };
+                        self.unsynced(state, &failures::position_id(at), e)?;
+                        continue;
+                    }
+                    None => return Err(e),
+                },
+            };
+            // A ticket without an update time has only its creation to go by; one with
+            // neither, or with a time no clock shows, cannot be placed in any window: a
+            // failed ticket (its time never becomes the window), retried by id later.
             let Some(updated) = ticket.updated.or(ticket.created) else {
-                tracing::warn!(source = %job.name, id = %ticket.id, "no updated or created time; not synced");
+                let e = no_usable_time(
+                    source.provider(),
+                    &ticket.id,
+                    "has no updated or created time",
+                );
+                self.unsynced(state, &ticket.id, e)?;
                 continue;
             };
             if !plausible(&updated) {
-                tracing::warn!(source = %job.name, id = %ticket.id, %updated, "updated time outside 1970-2199; not synced");
+                let why = format!("was updated at {updated}, outside 1970-2199");
+                let e = no_usable_time(source.provider(), &ticket.id, &why);
+                self.unsynced(state, &ticket.id, e)?;
                 continue;
             }
             // Providers filter by whole seconds or days; the window is exact.
@@ -270,6 +374,11 @@ impl Run<'_> {
         drop(tickets);
         progress(read);
         for (id, updated, new) in pending {
+            if self.out_of_time() {
+                // Not delivered: not remembered as written either.
+                state.forget(&id, &updated)?;
+                continue;
+            }
             match source.get(&id).await {
                 Ok(full) => {
                     self.deliver(state, source, sink, full, updated, new)
@@ -294,6 +403,14 @@ impl Run<'_> {
             return Ok(());
         }
         for f in state.due_failures(self.name, self.now)? {
+            if self.out_of_time() {
+                break;
+            }
+            if failures::is_position(&f.id) {
+                // No id to fetch it by: it stays listed in `sync status` until
+                // `tix sync reset` (or is recorded again if the provider sends it again).
+                continue;
+            }
             self.tally.retried += 1;
             let ticket = match source.get(&f.id).await {
                 Ok(t) => t,
@@ -302,11 +419,23 @@ impl Run<'_> {
                     continue;
                 }
             };
-            let updated = ticket
-                .updated
-                .or(ticket.created)
-                .filter(plausible)
-                .unwrap_or(f.updated);
+            // Still without a time a window can hold: failed again (it would otherwise be
+            // written under a made-up time, and again on every later retry).
+            let updated = match ticket.updated.or(ticket.created) {
+                Some(u) if plausible(&u) => u,
+                Some(u) => {
+                    let why = format!("was updated at {u}, outside 1970-2199");
+                    let e = no_usable_time(source.provider(), &f.id, &why);
+                    self.unsynced(state, &f.id, e)?;
+                    continue;
+                }
+                None => {
+                    let why = "has no updated or created time";
+                    let e = no_usable_time(source.provider(), &f.id, why);
+                    self.unsynced(state, &f.id, e)?;
+                    continue;
+                }
+            };
             if !state.admit(self.name, &ticket.id, &updated)? {
                 state.clear_failure(self.name, &f.id)?;
                 continue;
@@ -349,6 +478,30 @@ impl Run<'_> {
         }
     }
 
+    /// Whether the deadline has passed (and so noted in the tally).
+    fn out_of_time(&mut self) -> bool {
+        if self
+            .deadline
+            .is_some_and(|d| tokio::time::Instant::now() >= d)
+        {
+            self.tally.out_of_time = true;
+        }
+        self.tally.out_of_time
+    }
+
+    /// Records a ticket the listing sent that cannot be synced (unreadable, or without
+    /// a usable time). It is the provider's data, not the sink refusing: it never stops
+    /// the run nor counts toward giving up, or one such ticket would stall every run.
+    fn unsynced(&mut self, state: &State, id: &str, e: Error) -> Result<()> {
+        let attempts = state.record_ticket_failure(self.name, id, &self.now, &e, self.now)?;
+        tracing::warn!(source = %self.name, %id, attempts, "ticket not synced: {e}");
+        self.tally.failed += 1;
+        self.tally
+            .first_failure
+            .get_or_insert_with(|| format!("{id}: {e}"));
+        Ok(())
+    }
+
     /// Records `id`'s failure, or answers `e` when it is not about that ticket.
     fn failed(&mut self, state: &State, id: &str, updated: &DateTime<Utc>, e: Error) -> Result<()> {
         if stops_the_run(&e) {
@@ -384,7 +537,8 @@ fn is_new(t: &Ticket, window: Window) -> bool {
 /// The provider query for a window: on `updated`, newest first. Newest first matters
 /// for offset paging: a ticket changed during the run jumps to a page already read
 /// (caught by the next run's overlap) instead of pushing an unread one out of reach.
-/// A provider that cannot sort that way is read in its own order.
+/// A provider that cannot sort that way, or sorts only client-side (`server_sort`
+/// false), is read in its own order.
 ///
 /// One page at a time: pages fetched concurrently can be answered out of order (one is
 /// retried after a 429), and a later page answered before an earlier one, while tickets
@@ -393,6 +547,7 @@ pub(crate) fn window_query(
     source: &dyn TicketSource,
     window: Window,
     page_size: Option<u64>,
+    server_sort: bool,
 ) -> Result<Query> {
     let mut q = Query {
         page_size,
@@ -400,7 +555,7 @@ pub(crate) fn window_query(
         until: Some(window.to),
         time_field: TimeField::Updated,
         concurrency: 1,
-        sort: Some((SortField::Updated, SortOrder::Desc)),
+        sort: server_sort.then_some((SortField::Updated, SortOrder::Desc)),
         ..Query::default()
     };
     if source.explain(&q).is_err() {

@@ -23,6 +23,18 @@ pub struct TicketFailure {
     pub next_attempt: DateTime<Utc>,
 }
 
+/// The name under which a ticket the listing sent without a readable id is recorded:
+/// its position in the run's listing, e.g. `(position 3)`. No provider's id looks like
+/// that (they are numbers, GUIDs and keys), so it can be told from a real id.
+pub fn position_id(at: u64) -> String {
+    format!("(position {at})")
+}
+
+/// Whether `id` is a [`position_id`]: there is nothing to fetch again by it.
+pub fn is_position(id: &str) -> bool {
+    id.starts_with("(position ") && id.ends_with(')')
+}
+
 /// The wait after the `attempts`-th failure: 5 minutes, doubling, at most a day. A
 /// cron run every few minutes tries a poison ticket about a dozen times the first day,
 /// then daily.

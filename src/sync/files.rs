@@ -181,7 +181,8 @@ fn start(dest: &Path) -> Result<AtomicFile> {
             }
         }
     }
-    Ok(AtomicFile::new_in(dir)?)
+    // Tickets are no secret: the file gets what the umask allows, like any other output.
+    Ok(AtomicFile::shared_in(dir)?)
 }
 
 /// `create_dir_all`, then an fsync of the parent of every directory it made.

@@ -19,8 +19,11 @@ use std::time::Duration;
 #[derive(Debug)]
 pub struct RunLock {
     file: File,
-    /// A run that held the lock before and died without releasing it.
+    /// A run that held the lock before and died without releasing it, or (with
+    /// `stale`) one still alive that has held it longer than a run may last.
     pub taken_over: Option<Holder>,
+    /// The run taken over was alive, but older than the maximum run time: hung.
+    pub stale: bool,
 }
 
 /// Who holds (or held) the lock.
@@ -71,6 +74,58 @@ pub fn lock_path(state: &Path) -> PathBuf {
 }
 
 impl RunLock {
+    /// Takes the lock if no other run holds it, or if the run holding it started more
+    /// than `max_age` ago: no run lasts that long (`--max-runtime`), so that one hangs
+    /// (stopped, stuck in a system call). Its lock file is replaced, atomically, by a
+    /// new one this run holds; the hung process keeps a lock on a file no one else
+    /// opens. A guard lock makes two runs that find it stale at once take over once.
+    pub fn try_acquire_or_take_over(state: &Path, max_age: Duration) -> Result<Option<RunLock>> {
+        if let Some(lock) = Self::try_acquire(state)? {
+            return Ok(Some(lock));
+        }
+        let path = lock_path(state);
+        let Some(old) = holder(state).filter(|h| is_stale(h, max_age)) else {
+            return Ok(None);
+        };
+        let mut guard_name = path.as_os_str().to_owned();
+        guard_name.push(".takeover");
+        let guard_path = PathBuf::from(guard_name);
+        let fail = |e| Error::state(&path, e);
+        let guard = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&guard_path)
+            .map_err(fail)?;
+        match guard.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Ok(None),
+            Err(TryLockError::Error(e)) => return Err(fail(e)),
+        }
+        // Under the guard, again: another run may have taken over meanwhile, or the
+        // hung one ended.
+        if let Some(lock) = Self::try_acquire(state)? {
+            return Ok(Some(lock));
+        }
+        if holder(state).as_ref() != Some(&old) {
+            return Ok(None);
+        }
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let fresh = tempfile::Builder::new()
+            .prefix(".tix-lock-")
+            .tempfile_in(dir.unwrap_or(Path::new(".")))
+            .map_err(fail)?;
+        fresh.as_file().try_lock().map_err(|e| match e {
+            TryLockError::WouldBlock => Error::state(&path, "a new lock file is held"),
+            TryLockError::Error(e) => fail(e),
+        })?;
+        let file = fresh.persist(&path).map_err(|e| fail(e.error))?;
+        let mut lock = RunLock::hold(file).map_err(fail)?;
+        lock.taken_over = Some(old);
+        lock.stale = true;
+        Ok(Some(lock))
+    }
+
     /// Takes the lock if no other run holds it.
     pub fn try_acquire(state: &Path) -> Result<Option<RunLock>> {
         let path = lock_path(state);
@@ -96,10 +151,14 @@ impl RunLock {
     /// Takes the lock, waiting up to `wait` for a running sync to finish; `None` when it
     /// is still held after that. The wait is asynchronous: dropping the future (Ctrl-C)
     /// ends it at once.
-    pub async fn acquire(state: &Path, wait: Duration) -> Result<Option<RunLock>> {
+    pub async fn acquire(
+        state: &Path,
+        wait: Duration,
+        max_age: Duration,
+    ) -> Result<Option<RunLock>> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            if let Some(lock) = Self::try_acquire(state)? {
+            if let Some(lock) = Self::try_acquire_or_take_over(state, max_age)? {
                 return Ok(Some(lock));
             }
             let now = tokio::time::Instant::now();
@@ -128,8 +187,18 @@ impl RunLock {
                 .map_err(std::io::Error::other)?
                 .as_bytes(),
         )?;
-        Ok(RunLock { file, taken_over })
+        Ok(RunLock {
+            file,
+            taken_over,
+            stale: false,
+        })
     }
+}
+
+/// Whether the run `h` started more than `max_age` ago.
+fn is_stale(h: &Holder, max_age: Duration) -> bool {
+    let max_age = chrono::TimeDelta::from_std(max_age).unwrap_or(chrono::TimeDelta::MAX);
+    Utc::now().signed_duration_since(h.started) > max_age
 }
 
 /// How often a waiting run looks at the lock again.
@@ -148,7 +217,7 @@ mod tests {
         assert!(first.is_some());
         let start = tokio::time::Instant::now();
         assert!(
-            RunLock::acquire(&state, Duration::from_secs(120))
+            RunLock::acquire(&state, Duration::from_secs(120), Duration::from_secs(3600))
                 .await
                 .unwrap()
                 .is_none()
@@ -182,6 +251,49 @@ mod tests {
         assert_eq!(holder(&state).unwrap().pid, std::process::id());
     }
 
+    #[test]
+    fn a_live_holder_older_than_the_maximum_run_time_is_taken_over_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state.db");
+        // A run that hangs: it holds the lock (its own open file) and started 2 h ago.
+        let hung = RunLock::try_acquire(&state).unwrap().unwrap();
+        let old = Holder {
+            pid: std::process::id(),
+            started: Utc::now() - chrono::TimeDelta::hours(2),
+        };
+        std::fs::write(lock_path(&state), serde_json::to_string(&old).unwrap()).unwrap();
+        assert!(old.alive());
+        let hour = Duration::from_secs(3600);
+        let three = Duration::from_secs(3 * 3600);
+        assert!(
+            RunLock::try_acquire_or_take_over(&state, three)
+                .unwrap()
+                .is_none(),
+            "younger than the maximum: it is waited for"
+        );
+        let lock = RunLock::try_acquire_or_take_over(&state, hour)
+            .unwrap()
+            .unwrap();
+        assert_eq!(lock.taken_over, Some(old.clone()));
+        assert!(lock.stale);
+        // The new holder is named and really holds the lock: a third run gives way.
+        let now = holder(&state).unwrap();
+        assert!(now.started > old.started, "{now:?}");
+        assert!(
+            RunLock::try_acquire_or_take_over(&state, hour)
+                .unwrap()
+                .is_none()
+        );
+        assert!(RunLock::try_acquire(&state).unwrap().is_none());
+        drop(hung);
+        assert!(
+            RunLock::try_acquire(&state).unwrap().is_none(),
+            "still held"
+        );
+        drop(lock);
+        assert!(RunLock::try_acquire(&state).unwrap().is_some());
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_waiting_holder_gets_the_lock_when_it_is_released() {
         let dir = tempfile::tempdir().unwrap();
@@ -192,7 +304,10 @@ mod tests {
             drop(first);
         };
         let start = tokio::time::Instant::now();
-        let (got, ()) = tokio::join!(RunLock::acquire(&state, Duration::from_secs(60)), release);
+        let (got, ()) = tokio::join!(
+            RunLock::acquire(&state, Duration::from_secs(60), Duration::from_secs(3600)),
+            release
+        );
         assert!(got.unwrap().is_some());
         assert!(
             start.elapsed() < Duration::from_secs(4),

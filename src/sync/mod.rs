@@ -7,6 +7,8 @@
 //!   files (or stdout). ConnectWise is the other sink (`crate::sinks::connectwise`).
 //! - [`failures`]: tickets a sink could not take, retried later with back-off.
 //! - [`lock`]: one run at a time per state database.
+//! - [`dry_run`]: `--dry-run`, the engine over a copy of the state into a sink that
+//!   prints what would be written.
 //! - [`engine`]: one run of one source into one sink, in the order that makes a crash
 //!   harmless.
 //!
@@ -17,6 +19,7 @@
 //! from the stored state so a redone run replaces what a killed one may have renamed.
 
 pub(crate) mod crash;
+pub mod dry_run;
 pub mod engine;
 pub mod failures;
 pub mod files;

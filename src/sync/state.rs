@@ -83,6 +83,21 @@ pub struct SourceStatus {
 
 impl State {
     /// Opens (creating it and its directory when missing) and migrates the database.
+    /// A consistent copy of the database at `path` written to `into` (SQLite's
+    /// `VACUUM INTO`, through a read-only connection), opened: what a dry run reads and
+    /// changes instead of the real state, which it leaves as it was.
+    pub fn snapshot(path: &Path, into: &Path) -> Result<State> {
+        let fail = |e: rusqlite::Error| db_error(path, e);
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(fail)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(fail)?;
+        conn.execute("VACUUM INTO ?1", [into.to_string_lossy()])
+            .map_err(fail)?;
+        drop(conn);
+        State::open(into)
+    }
+
     pub fn open(path: &Path) -> Result<State> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::state(dir, e))?;

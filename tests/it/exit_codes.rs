@@ -2,9 +2,8 @@
 //! whether it happens in `tix list`, `tix get`, `tix sync` or `tix cw`, against the
 //! simulator through the real binary.
 //!
-//! Hook for `Error::Decode` (an answer of an unexpected shape, exit 5 and never retried):
-//! add a `decode` row to `TABLE`'s cases with a simulator answer that cannot be decoded
-//! once that variant lands.
+//! `Error::Decode` (an answer of an unexpected shape, exit 5 and never retried) has its
+//! rows too, against a server whose listing is not as documented.
 
 use crate::harness::{code, run, stderr};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -122,6 +121,21 @@ async fn each_failure_has_one_exit_code_in_every_command() {
             ("TIX_CW_CLIENT_ID", crate::connectwise::CLIENT_ID.into()),
         ]
     };
+    // decode: the listing answers 200 with a page of an unexpected shape.
+    let shapeless = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"total": 1, "tickets": "none"})),
+        )
+        .mount(&shapeless)
+        .await;
+    let undecodable = [
+        ("TIX_SONAR_URL", shapeless.uri()),
+        ("TIX_SONAR_API_KEY", KEY.to_owned()),
+    ];
+    let undecodable: Vec<(&str, &str)> =
+        undecodable.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut cases = vec![
         // config: no key at all: 3, and a sync stops before the lock and the database
         case("no key: list", &list, &no_key, 3),
@@ -139,6 +153,10 @@ async fn each_failure_has_one_exit_code_in_every_command() {
         case("partial: sync", &sync2, &one_down, 6),
         // ok
         case("ok: get", &get, &good, 0),
+        // decode: the answer is not as documented: 5, sync the same as list (after the
+        // "no key" rows, which check that no state was created)
+        case("decode: list", &list, &undecodable, 5),
+        case("decode: sync", &sync, &undecodable, 5),
     ];
     let mut cw_case = |what, env: Vec<(&'static str, String)>, want| {
         cases.push(Case {

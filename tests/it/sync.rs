@@ -531,6 +531,11 @@ async fn runs_killed_with_sigkill_at_random_moments_converge_to_the_same_files()
 /// Holds the run lock of `state` as another `tix sync` would (naming this process as
 /// its holder, as src/sync/lock.rs writes it), until dropped.
 fn hold_lock(state: &Path) -> std::fs::File {
+    hold_lock_since(state, Utc::now())
+}
+
+/// Holds the lock of `state` as a live run started at `started` would.
+fn hold_lock_since(state: &Path, started: DateTime<Utc>) -> std::fs::File {
     use std::io::Write;
     let mut name = state.as_os_str().to_owned();
     name.push(".lock");
@@ -539,8 +544,9 @@ fn hold_lock(state: &Path) -> std::fs::File {
     file.try_lock().unwrap();
     write!(
         file,
-        r#"{{"pid":{},"started":"2026-12-03T10:00:00Z"}}"#,
-        std::process::id()
+        r#"{{"pid":{},"started":"{}"}}"#,
+        std::process::id(),
+        started.to_rfc3339()
     )
     .unwrap();
     file
@@ -760,5 +766,323 @@ async fn the_lock_of_a_run_that_died_is_reported_and_taken_over() {
     );
     assert_eq!(rig.written().0.len(), 4);
     assert!(status_table(&rig).contains("Lock: free"));
+    sim.shutdown().await;
+}
+
+/// Issue 24, sync side: a page holding a ticket tix cannot read (Sonar's
+/// `tickets-broken.json`: a lone-surrogate title, an unreadable `created`, a ticket
+/// without an id, an ordinary ticket). The three readable ones are written, the one
+/// without an id is a failed ticket named by its position in `sync status`, the window
+/// moves, and the run exits 6 (partial).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_tix_cannot_read_is_a_failed_ticket_and_the_window_still_moves() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/sonar/tickets"))
+        .respond_with(crate::sonar::raw_fixture("sonar", "tickets-broken.json"))
+        .mount(&server)
+        .await;
+    let rig = Rig {
+        home: tempfile::tempdir().unwrap(),
+        url: server.uri(),
+    };
+    let o = rig.sync(&[]).await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 6, "{err}");
+    assert!(
+        err.contains("sonar: 3 new, 0 updated, 1 failed (see tix sync status)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tix: sync failed: sonar: 1 ticket(s) not synced")
+            && err.contains(
+                "(position 3): sonar: ticket 3 of the listing cannot be read (missing field `guid`); skipped"
+            ),
+        "{err}"
+    );
+    let (keys, _) = rig.written();
+    assert_eq!(keys.len(), 3, "the readable tickets are written");
+    assert!(
+        watermark(&rig).is_string(),
+        "the window moved: {}",
+        watermark(&rig)
+    );
+    let table = status_table(&rig);
+    assert!(
+        table.contains("(position 3)") && table.contains("ticket 3 of the listing cannot be read"),
+        "{table}"
+    );
+    // The next run writes nothing twice; the provider still sends the broken ticket,
+    // so it is recorded again and the run still says so.
+    let again = rig.sync(&[]).await;
+    assert_eq!(code(&again), 6, "{}", stderr(&again));
+    assert_eq!(rig.written().0.len(), 3);
+}
+
+/// Provider text in the `sync` failure lines and in `sync status` goes through the one
+/// sanitizer: ESC, OSC, C1 and bidi controls are shown escaped, never sent raw.
+#[tokio::test(flavor = "multi_thread")]
+async fn provider_text_in_sync_failures_and_status_is_shown_escaped() {
+    let sim = simulator(SimOptions {
+        tickets: 3,
+        ..SimOptions::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("s.db");
+    let hostile = format!("http://{}/hostile/escape-text", sim.addr());
+    let o = tix(home.path())
+        .env("TIX_SONAR_URL", &hostile)
+        .env("TIX_SONAR_API_KEY", KEY)
+        .env("TIX_ARGUS_URL", sim.base_url("argus"))
+        .env("TIX_ARGUS_API_KEY", KEY)
+        .args(["--retries", "0", "sync", "-p", "sonar,argus", "--out"])
+        .arg(home.path().join("out"))
+        .arg("--state")
+        .arg(&state)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(code(&o), 6, "{err}");
+    let escaped = "boom\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31mred\\u{9b}1m \\u{202e}txt.exe";
+    assert!(
+        err.contains(&format!(
+            "tix: sync failed: sonar: sonar: {escaped} (HTTP 400)\n"
+        )),
+        "{err}"
+    );
+    let hostile_chars = |s: &str| {
+        s.chars()
+            .any(|c| matches!(c, '\x1b' | '\x07' | '\u{9b}' | '\u{202e}'))
+    };
+    assert!(!hostile_chars(&err), "{err:?}");
+    let status = tix(home.path())
+        .args(["sync", "status", "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    let table = stdout(&status);
+    assert!(table.contains(escaped), "{table}");
+    assert!(!hostile_chars(&table), "{table:?}");
+    sim.shutdown().await;
+}
+
+/// Issue 16 point 6: `--dry-run` prints each ticket a run would write and where, and
+/// changes nothing: no file, no lock, no database; after a real run, it leaves that
+/// state as it was, so the next real run writes exactly what the look showed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_shows_what_would_be_written_and_changes_nothing() {
+    let sim = simulator(SimOptions {
+        tickets: 5,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let look = rig.sync(&["--dry-run"]).await;
+    assert_eq!(code(&look), 0, "{}", stderr(&look));
+    let lines: Vec<String> = stdout(&look).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 5, "{}", stdout(&look));
+    let sonar_dir = rig.out().join("sonar").display().to_string();
+    for l in &lines {
+        let fields: Vec<&str> = l.split('\t').collect();
+        assert_eq!(fields.len(), 4, "{l}");
+        assert!(
+            fields[0].starts_with(&sonar_dir) && fields[0].ends_with(".jsonl"),
+            "{l}"
+        );
+    }
+    assert!(
+        stderr(&look).contains("sonar: would write 5 new, 0 updated to ")
+            && stderr(&look).contains("(dry run: nothing written, state unchanged)"),
+        "{}",
+        stderr(&look)
+    );
+    assert!(!rig.out().exists(), "no file");
+    assert!(
+        !rig.state().parent().unwrap().exists(),
+        "no state directory, database or lock file"
+    );
+
+    // The real run writes what the look showed.
+    let o = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (keys, _) = rig.written();
+    let shown: BTreeSet<String> = lines
+        .iter()
+        .map(|l| l.split('\t').nth(1).unwrap().to_owned())
+        .collect();
+    let written: BTreeSet<String> = keys.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(shown, written);
+
+    // A look over an existing state: it sees the changes and leaves the state as it was.
+    churn_and_settle(&sim, 2, 0).await;
+    let before = std::fs::read(rig.state()).unwrap();
+    let status_before = status_table(&rig);
+    let look = rig.sync(&["--dry-run"]).await;
+    assert_eq!(code(&look), 0, "{}", stderr(&look));
+    assert_eq!(stdout(&look).lines().count(), 2, "{}", stdout(&look));
+    assert_eq!(
+        std::fs::read(rig.state()).unwrap(),
+        before,
+        "the state is unchanged"
+    );
+    assert_eq!(status_table(&rig), status_before);
+    let o = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        rig.written().0.len(),
+        7,
+        "the real run still writes the two"
+    );
+    sim.shutdown().await;
+}
+
+/// `sync --out -` whose reader goes away (`| head -1`): the run stops on the broken
+/// pipe, quietly, and commits nothing, so the next run delivers every ticket again.
+/// The tickets are far more than the pipe and tix's buffer hold, so tix is still
+/// writing when the reader closes: no race.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_goes_away_leaves_the_state_uncommitted() {
+    use std::io::BufRead;
+    let sim = simulator(SimOptions {
+        tickets: 1500,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let mut cmd = rig.command(&["--out", "-"]);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let o = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        assert!(first.starts_with('{'), "{first}");
+        drop(reader);
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let err = stderr(&o);
+    assert_eq!(code(&o), 0, "quietly, like head: {err}");
+    assert!(!err.contains("sync failed"), "{err}");
+    assert!(watermark(&rig).is_null(), "nothing committed");
+    let again = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(
+        rig.written().0.len(),
+        1500,
+        "every ticket, the first line's too"
+    );
+    sim.shutdown().await;
+}
+
+/// Sync files hold tickets, not secrets: they get what the umask allows, as a shell's
+/// `>` would (0640 under umask 027), not owner-only 0600.
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_files_respect_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = simulator(SimOptions {
+        tickets: 3,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let inner = rig.command(&["--quiet"]);
+    let mut cmd = std::process::Command::new("sh");
+    cmd.env_clear()
+        .args(["-c", "umask 027 && exec \"$0\" \"$@\""])
+        .arg(inner.get_program())
+        .args(inner.get_args());
+    for (k, v) in inner.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    let o = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut files = Vec::new();
+    let mut dirs = vec![rig.out()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                dirs.push(e.path());
+            } else {
+                files.push(e.path());
+            }
+        }
+    }
+    assert_eq!(files.len(), 1, "{files:?}");
+    let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "{:o}", mode);
+    sim.shutdown().await;
+}
+
+/// Issue 15 point 1: `--max-runtime` bounds a sync. Every answer takes 2 s and the run
+/// may take 1 s, so the first page is still in flight at the deadline whatever the
+/// machine's speed: the run stops there, commits without moving the window, and exits 6
+/// saying so; the next run, given the time, writes everything.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_past_its_max_runtime_stops_cleanly_and_the_next_run_goes_on() {
+    let sim = simulator(SimOptions {
+        tickets: 5,
+        latency: Duration::from_secs(2),
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let o = rig.sync(&["--max-runtime", "1s"]).await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 6, "{err}");
+    assert!(
+        err.contains(
+            "tix: sync failed: sonar: stopped at --max-runtime (1s) after writing 0 ticket(s)"
+        ),
+        "{err}"
+    );
+    assert!(watermark(&rig).is_null(), "the window did not move");
+    assert!(
+        status_table(&rig).contains("stopped at --max-runtime"),
+        "{}",
+        status_table(&rig)
+    );
+    let o = rig.sync(&["--quiet"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(rig.written().0.len(), 5);
+    let o = rig.sync(&["--max-runtime", "0s"]).await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-runtime"), "{}", stderr(&o));
+    sim.shutdown().await;
+}
+
+/// Issue 15 point 4: a lock held by a live run that started longer ago than the
+/// maximum run time (a hung run) is reported and taken over; a younger one is not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lock_older_than_the_maximum_run_time_is_reported_and_taken_over() {
+    let sim = simulator(SimOptions {
+        tickets: 3,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let _hung = hold_lock_since(&rig.state(), Utc::now() - chrono::TimeDelta::hours(2));
+    let o = rig.sync(&["--quiet", "--max-runtime", "3h"]).await;
+    assert_ne!(code(&o), 0, "younger than 3h: held, and --quiet says so");
+    assert!(rig.written().0.is_empty());
+    let o = rig.sync(&["--quiet", "--max-runtime", "1h"]).await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 0, "{err}");
+    assert!(
+        err.contains(&format!("the sync of pid {}, started ", std::process::id()))
+            && err.contains("has held the lock longer than --max-runtime (1h)")
+            && err.contains("taking it over"),
+        "{err}"
+    );
+    assert_eq!(rig.written().0.len(), 3);
     sim.shutdown().await;
 }

@@ -14,6 +14,11 @@ struct Fake {
     fail: Arc<Mutex<bool>>,
     /// Tickets the engine pulled from `list`.
     listed: Arc<Mutex<usize>>,
+    /// Warning items the listing yields after its first ticket (what the pager yields
+    /// for a ticket it could not read, or when it stops early).
+    warnings: Arc<Mutex<Vec<String>>>,
+    /// How long each listed item takes to arrive (a slow provider).
+    delay: Arc<Mutex<Option<Duration>>>,
 }
 
 impl fmt::Display for Fake {
@@ -57,7 +62,23 @@ impl TicketSource for Fake {
         if *self.fail.lock().unwrap() {
             items.insert(1, Err(Error::Config("page 2 failed".into())));
         }
+        for w in self.warnings.lock().unwrap().iter().rev() {
+            let at = 1.min(items.len());
+            items.insert(
+                at,
+                Err(Error::Partial {
+                    failed: vec![w.clone()],
+                }),
+            );
+        }
+        let delay = *self.delay.lock().unwrap();
         stream::iter(items)
+            .then(move |item| async move {
+                if let Some(d) = delay {
+                    tokio::time::sleep(d).await;
+                }
+                item
+            })
             .inspect(move |_| *listed.lock().unwrap() += 1)
             .boxed()
     }
@@ -94,10 +115,12 @@ fn rig() -> Rig {
     let job = Job {
         name: "sonar".into(),
         source: Box::new(fake.clone()),
+        server_sort: true,
     };
     let settings = Settings {
         overlap: Duration::from_secs(600),
         page_size: None,
+        deadline: None,
     };
     let sink = FileSink::new(Out::Dir(dir.path().join("out")), false);
     Rig {
@@ -257,6 +280,17 @@ async fn a_newest_first_list_is_read_only_down_to_the_window() {
     assert_eq!((report.new, report.updated), (0, 1));
     // "changed", "recent" (in the overlap), and the first old one, which ends the run.
     assert_eq!(*r.fake.listed.lock().unwrap(), 3);
+}
+
+#[test]
+fn only_a_provider_that_sorts_server_side_is_asked_for_an_order() {
+    let fake = Fake::default();
+    let window = Window::plan(None, None, TimeDelta::minutes(10), base());
+    let sorted = window_query(&fake, window, None, true).unwrap();
+    assert_eq!(sorted.sort, Some((SortField::Updated, SortOrder::Desc)));
+    let unsorted = window_query(&fake, window, None, false).unwrap();
+    assert_eq!(unsorted.sort, None);
+    assert_eq!(unsorted.until, Some(base()));
 }
 
 /// A file sink that rejects some tickets as ConnectWise rejects one (a 400 about it),
@@ -445,12 +479,162 @@ async fn a_time_outside_1970_to_2199_is_skipped_and_never_becomes_the_window() {
     r.fake.put("ancient", year(1900), year(1900));
     r.fake.put("negative", year(-1), year(-1));
     let report = r.run_at(t0).await.unwrap();
-    assert_eq!((report.seen, report.new), (1, 1));
+    assert_eq!((report.seen, report.new, report.failed), (1, 1, 2));
     assert_eq!(
         r.state.cursor("sonar").unwrap().watermark,
         Some(t0 - TimeDelta::minutes(30))
     );
     assert_eq!(r.written().len(), 1);
+    // Each is a failed ticket in the state, stamped with the run's time, not its own.
+    let failed = r.state.failures().unwrap();
+    let ids: Vec<_> = failed.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["ancient", "negative"]);
+    assert!(failed.iter().all(|f| f.updated == t0), "{failed:?}");
+    assert!(failed[1].error.contains("outside 1970-2199"), "{failed:?}");
     // And the next run starts from that window as usual.
     assert_eq!(r.run_at(t0).await.unwrap().new, 0);
+}
+
+#[tokio::test]
+async fn an_unreadable_ticket_is_a_recorded_failure_and_the_window_moves() {
+    let mut r = rig();
+    let t0 = base();
+    r.fake.put(
+        "a",
+        t0 - TimeDelta::minutes(60),
+        t0 - TimeDelta::minutes(20),
+    );
+    r.fake.put(
+        "b",
+        t0 - TimeDelta::minutes(60),
+        t0 - TimeDelta::minutes(10),
+    );
+    r.fake
+        .tickets
+        .lock()
+        .unwrap()
+        .push(Ticket::new("sonar", "c"));
+    r.fake
+        .warnings
+        .lock()
+        .unwrap()
+        .push("sonar: ticket 2 of the listing cannot be read (`id`: invalid type); skipped".into());
+    let report = r.run_at(t0).await.unwrap();
+    assert_eq!((report.new, report.failed), (2, 2), "{report:?}");
+    assert_eq!(
+        r.state.cursor("sonar").unwrap().watermark,
+        Some(t0 - TimeDelta::minutes(10)),
+        "the window moved past the written tickets"
+    );
+    let failed = r.state.failures().unwrap();
+    let rows: Vec<_> = failed
+        .iter()
+        .map(|f| (f.id.as_str(), f.error.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "(position 2)",
+                "sonar: ticket 2 of the listing cannot be read (`id`: invalid type); skipped"
+            ),
+            (
+                "c",
+                "sonar: ticket c has no updated or created time; not synced"
+            ),
+        ]
+    );
+    // A position cannot be fetched again: a later run past its back-off leaves it as
+    // it is (listed until `sync reset`) and retries only the real id.
+    let later = r.run_at(t0 + TimeDelta::hours(1)).await.unwrap();
+    assert_eq!(later.retried, 1, "{later:?}");
+    assert_eq!(
+        later.new + later.updated,
+        0,
+        "c is not written under a made-up time"
+    );
+    let after = r.state.failures().unwrap();
+    assert_eq!(after[0].id, "(position 2)");
+    assert_eq!(after[0].attempts, 2, "listed again, recorded again");
+}
+
+#[tokio::test]
+async fn a_pager_that_stops_early_stops_the_run_and_keeps_the_window() {
+    let mut r = rig();
+    let t0 = base();
+    r.fake.put(
+        "a",
+        t0 - TimeDelta::minutes(60),
+        t0 - TimeDelta::minutes(20),
+    );
+    r.fake.warnings.lock().unwrap().push(
+        "stopped after 100000 pages, the most tix reads of one listing; narrow with --since/--until".into(),
+    );
+    let e = r.run_at(t0).await.unwrap_err();
+    assert!(matches!(e, Error::Partial { .. }), "{e}");
+    assert_eq!(r.state.cursor("sonar").unwrap().watermark, None);
+    assert!(r.state.failures().unwrap().is_empty());
+}
+
+#[test]
+fn only_a_ticket_the_listing_could_not_read_is_one_tickets_failure() {
+    let p = |s: &str| Error::Partial {
+        failed: vec![s.into()],
+    };
+    assert_eq!(
+        unreadable_ticket(&p("argus: ticket 7 of the listing has no id; skipped")),
+        Some((7, "argus: ticket 7 of the listing has no id; skipped"))
+    );
+    assert!(unreadable_ticket(&p("stopped: a page brought only tickets already listed")).is_none());
+    assert!(unreadable_ticket(&p("sonar: ticket x of the listing has no id; skipped")).is_none());
+    assert!(
+        unreadable_ticket(&Error::Config(
+            "sonar: ticket 1 of the listing has no id; skipped".into()
+        ))
+        .is_none()
+    );
+    let decode = Error::Decode {
+        provider: "sonar".into(),
+        message: "the answer to GET /api/sonar/tickets/1 is not as documented".into(),
+        source: None,
+    };
+    assert!(
+        !stops_the_run(&decode),
+        "one ticket's answer is that ticket's failure"
+    );
+}
+
+// The paused clock makes the deadline exact: no race with a wall clock.
+#[tokio::test(start_paused = true)]
+async fn past_the_deadline_a_run_commits_what_it_wrote_and_the_window_stays() {
+    let mut r = rig();
+    let t0 = base();
+    for i in 0..5 {
+        r.fake.put(
+            &format!("t{i}"),
+            t0 - TimeDelta::minutes(60),
+            t0 - TimeDelta::minutes(10 + i),
+        );
+    }
+    *r.fake.delay.lock().unwrap() = Some(Duration::from_secs(1));
+    r.settings.deadline = Some(tokio::time::Instant::now() + Duration::from_millis(2500));
+    let report = r.run_at(t0).await.unwrap();
+    assert!(report.out_of_time, "{report:?}");
+    assert_eq!((report.new, report.failed), (2, 0));
+    assert_eq!(r.written().len(), 2, "what was written is durable");
+    assert_eq!(
+        r.state.cursor("sonar").unwrap().watermark,
+        None,
+        "the window did not move past what was not read"
+    );
+    // The next run in time writes the other three, and only those.
+    r.settings.deadline = None;
+    let next = r.run_at(t0).await.unwrap();
+    assert!(!next.out_of_time);
+    assert_eq!(next.new, 3);
+    assert_eq!(r.written().len(), 5);
+    assert_eq!(
+        r.state.cursor("sonar").unwrap().watermark,
+        Some(t0 - TimeDelta::minutes(10))
+    );
 }
