@@ -269,13 +269,18 @@ impl Run<'_> {
         }
         drop(tickets);
         progress(read);
-        for (id, updated, new) in pending {
-            match source.get(&id).await {
-                Ok(full) => {
-                    self.deliver(state, source, sink, full, updated, new)
-                        .await?
+        for batch in pending.chunks(sink.batch().max(1)) {
+            let ids: Vec<String> = batch.iter().map(|(id, _, _)| id.clone()).collect();
+            let fetched = sink.fetch(state, source, &ids).await;
+            debug_assert_eq!(fetched.len(), ids.len(), "one answer per id");
+            for ((id, updated, new), got) in batch.iter().zip(fetched) {
+                match got {
+                    Ok(full) => {
+                        self.deliver(state, source, sink, full, *updated, *new)
+                            .await?
+                    }
+                    Err(e) => self.failed(state, id, updated, e)?,
                 }
-                Err(e) => self.failed(state, &id, &updated, e)?,
             }
         }
         sink.finish(state, source).await

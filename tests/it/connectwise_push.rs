@@ -169,7 +169,7 @@ fn state_mark(t: &Ticket) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_new_ticket_is_one_post_then_one_note_per_comment() {
+async fn a_new_ticket_is_one_post_then_one_note_per_comment_with_no_notes_read() {
     let s = server().await;
     let t = ticket();
     mount_lookup(&s, json!([])).await;
@@ -188,11 +188,10 @@ async fn a_new_ticket_is_one_post_then_one_note_per_comment() {
         .expect(1)
         .mount(&s)
         .await;
+    // Just created: its notes are only what tix wrote, so they are not read back.
     api_get("/service/tickets/1001/notes")
-        .and(query_param("page", "1"))
-        .and(query_param("pageSize", "1000"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .expect(1)
+        .expect(0)
         .mount(&s)
         .await;
     api_post("/service/tickets/1001/notes")
@@ -636,4 +635,40 @@ async fn people_s_notes_go_upstream_once_and_tix_s_own_never() {
         .await
         .unwrap();
     assert_eq!((r.comments, r.closed), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_unknown_tickets_are_looked_up_in_one_request() {
+    let s = server().await;
+    let keys: Vec<TicketKey> = (1..=50)
+        .map(|i| TicketKey::new("sonar", &format!("t-{i}")))
+        .collect();
+    let list: Vec<String> = (1..=50).map(|i| format!("\"tix:sonar:t-{i}\"")).collect();
+    // Two of them exist; t-7 twice (a duplicate from before): the older id wins.
+    api_get("/service/tickets")
+        .and(query_param(
+            "conditions",
+            format!("externalXRef in ({})", list.join(",")),
+        ))
+        .and(query_param("fields", "id,externalXRef"))
+        .and(query_param("page", "1"))
+        .and(query_param("pageSize", "1000"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": 2001, "externalXRef": "tix:sonar:t-3"},
+            {"id": 2009, "externalXRef": "tix:sonar:t-7"},
+            {"id": 2002, "externalXRef": "tix:sonar:t-7"}
+        ])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let cw = client(&s.uri()).await;
+    let tg = target();
+    let pusher = Pusher {
+        cw: &cw,
+        target: &tg,
+    };
+    let found = pusher.find_many(&keys).await.unwrap();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found["tix:sonar:t-3"], 2001);
+    assert_eq!(found["tix:sonar:t-7"], 2002);
 }

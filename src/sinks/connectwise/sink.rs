@@ -7,10 +7,20 @@
 //! A run that failed or was killed is redone from the same cursor, and the redone
 //! pushes write nothing twice (the lookups and marks of `push.rs`). A ticket
 //! ConnectWise rejects is recorded and retried by later runs; the others go on.
+//!
+//! At MSP scale (issue 17) the window's tickets come in batches ([`Sink::fetch`]): the
+//! ledger rows of a batch are read at once, the tickets the ledger does not know are
+//! looked up in one `externalXRef in (…)` request per ~1,500 characters, and then up to
+//! `concurrency` tickets are fetched from the provider and pushed at the same time,
+//! each in its own order (create, then its notes, then its documents). What each push
+//! would write to the ledger is kept in memory and written by [`Sink::put`] in that
+//! ticket's own transaction, so a kill between a create and its commit is repaired by
+//! the lookup exactly as before.
 
 use super::client::CwClient;
+use super::ledger::{Ledger, MemoryLedger, TicketKey};
 use super::pull::{PullReport, pull};
-use super::push::{PushReport, Pusher};
+use super::push::{Lookup, PushReport, Pusher};
 use super::sqlite_ledger::SqliteLedger;
 use super::target::Target;
 use crate::error::Result;
@@ -19,7 +29,17 @@ use crate::source::TicketSource;
 use crate::sync::engine::Report;
 use crate::sync::window::Window;
 use crate::sync::{Sink, State};
+use futures::StreamExt;
+use std::collections::HashMap;
 use std::path::PathBuf;
+
+/// Tickets pushed at once by default (`--concurrency`): at most this many requests in
+/// flight to the provider and to ConnectWise each.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Tickets per [`Sink::fetch`] batch: big enough that lookups are few, small enough
+/// that a run killed mid-way has little pushed but not committed.
+const BATCH: usize = 200;
 
 /// The name of a source's ConnectWise cursor in the sync state.
 pub fn cursor_name(job: &str) -> String {
@@ -32,9 +52,14 @@ pub struct CwSink<'a> {
     pub target: Target,
     pub two_way: bool,
     pub close_upstream: bool,
+    /// Tickets pushed at once.
+    pub concurrency: usize,
     /// What the current run pushed and pulled.
     push: PushReport,
     pull: Option<PullReport>,
+    /// Pushed by `fetch`, not yet committed by `put`: each ticket's ledger writes and
+    /// report, by provider id.
+    staged: HashMap<String, (MemoryLedger, PushReport)>,
 }
 
 impl<'a> CwSink<'a> {
@@ -44,10 +69,37 @@ impl<'a> CwSink<'a> {
             target,
             two_way,
             close_upstream,
+            concurrency: DEFAULT_CONCURRENCY,
             push: PushReport::default(),
             pull: None,
+            staged: HashMap::new(),
         }
     }
+
+    /// At most `n` tickets pushed at once (at least 1).
+    pub fn with_concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    fn pusher(&self) -> Pusher<'_> {
+        Pusher {
+            cw: self.cw,
+            target: &self.target,
+        }
+    }
+}
+
+/// One ticket's ledger rows, copied so its push can run away from the connection.
+fn snapshot(ledger: &SqliteLedger<'_>, key: &TicketKey) -> Result<MemoryLedger> {
+    let mut mem = MemoryLedger::default();
+    if let Some(m) = ledger.mapping(key)? {
+        mem.set_mapping(key, &m)?;
+    }
+    for item in ledger.items(key)? {
+        mem.add_item(key, &item)?;
+    }
+    Ok(mem)
 }
 
 #[async_trait::async_trait]
@@ -62,23 +114,124 @@ impl Sink for CwSink<'_> {
         true
     }
 
+    fn batch(&self) -> usize {
+        BATCH
+    }
+
+    /// Looks up the batch's unknown tickets at once, then fetches and pushes up to
+    /// `concurrency` tickets at a time; answers them in the order asked.
+    async fn fetch(
+        &mut self,
+        state: &mut State,
+        source: &dyn TicketSource,
+        ids: &[String],
+    ) -> Vec<Result<Ticket>> {
+        self.staged.clear();
+        let provider = source.provider();
+        let mut snaps: Vec<Result<(TicketKey, MemoryLedger)>> = Vec::with_capacity(ids.len());
+        {
+            let ledger = SqliteLedger::new(state.connection());
+            for id in ids {
+                let key = TicketKey::new(provider, id);
+                snaps.push(snapshot(&ledger, &key).map(|m| (key, m)));
+            }
+        }
+        let unknown: Vec<TicketKey> = snaps
+            .iter()
+            .filter_map(|s| s.as_ref().ok())
+            .filter(|(k, m)| m.mapping(k).ok().flatten().is_none())
+            .map(|(k, _)| k.clone())
+            .collect();
+        let pusher = self.pusher();
+        // A failed batch lookup leaves each ticket to look itself up (and fail alone).
+        let found = if unknown.is_empty() {
+            None
+        } else {
+            match pusher.find_many(&unknown).await {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    tracing::warn!(
+                        "batched externalXRef lookup failed, looking up one by one: {e}"
+                    );
+                    None
+                }
+            }
+        };
+        let jobs: Vec<(String, Result<(TicketKey, MemoryLedger)>, Lookup)> = ids
+            .iter()
+            .zip(snaps)
+            .map(|(id, snap)| {
+                let lookup = match &found {
+                    Some(f) => Lookup::Found(f.get(&TicketKey::new(provider, id).xref()).copied()),
+                    None => Lookup::Ask,
+                };
+                (id.clone(), snap, lookup)
+            })
+            .collect();
+        let pusher = &pusher;
+        let pushes = jobs.into_iter().map(|(id, snap, lookup)| async move {
+            let (key, mut mem) = snap?;
+            let ticket = source.get(&id).await?;
+            let mut lookup = lookup;
+            if TicketKey::new(&ticket.provider, &ticket.id) != key {
+                // Answered as another ticket (a merged case): nothing read for it yet,
+                // so its own lookup and notes decide.
+                mem = MemoryLedger::default();
+                lookup = Lookup::Ask;
+            }
+            let mut report = PushReport::default();
+            pusher
+                .push_found(&mut mem, source, &ticket, &mut report, lookup)
+                .await?;
+            Ok((ticket, mem, report))
+        });
+        let done: Vec<Result<(Ticket, MemoryLedger, PushReport)>> = futures::stream::iter(pushes)
+            .buffered(self.concurrency.max(1))
+            .collect()
+            .await;
+        done.into_iter()
+            .map(|r| {
+                r.map(|(ticket, mem, report)| {
+                    self.staged.insert(ticket.id.clone(), (mem, report));
+                    ticket
+                })
+            })
+            .collect()
+    }
+
     fn begin(&mut self, _job: &str, _window: &Window, _seq: u64) -> Result<()> {
         self.push = PushReport::default();
         self.pull = None;
+        self.staged.clear();
         Ok(())
     }
 
+    /// Writes what `fetch` pushed for `ticket` to the ledger, in the ticket's
+    /// transaction; a ticket not fetched in a batch (a retry) is pushed here.
     async fn put(
         &mut self,
         state: &mut State,
         source: &dyn TicketSource,
         ticket: Ticket,
     ) -> Result<()> {
+        let mut ledger = SqliteLedger::new(state.connection());
+        if let Some((mem, report)) = self.staged.remove(&ticket.id) {
+            for (key, mapping) in mem.mappings()? {
+                ledger.set_mapping(&key, &mapping)?;
+                for item in mem.items(&key)? {
+                    ledger.add_item(&key, &item)?;
+                }
+            }
+            self.push.created += report.created;
+            self.push.found += report.found;
+            self.push.notes += report.notes;
+            self.push.documents += report.documents;
+            return Ok(());
+        }
         let pusher = Pusher {
             cw: self.cw,
             target: &self.target,
         };
-        let mut ledger = SqliteLedger::new(state.connection());
         pusher
             .push(&mut ledger, source, &ticket, &mut self.push)
             .await?;
