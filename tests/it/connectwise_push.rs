@@ -672,3 +672,66 @@ async fn fifty_unknown_tickets_are_looked_up_in_one_request() {
     assert_eq!(found["tix:sonar:t-3"], 2001);
     assert_eq!(found["tix:sonar:t-7"], 2002);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_with_retry_after_2_pauses_every_worker_of_the_host() {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    let s = server().await;
+    let refused_at: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let other_at: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let r = Arc::clone(&refused_at);
+    api_get("/service/tickets/1/notes")
+        .respond_with(move |_: &wiremock::Request| {
+            *r.lock().unwrap() = Some(Instant::now());
+            ResponseTemplate::new(429).insert_header("retry-after", "2")
+        })
+        .up_to_n_times(1)
+        .expect(1)
+        .with_priority(1)
+        .mount(&s)
+        .await;
+    api_get("/service/tickets/1/notes")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let o = Arc::clone(&other_at);
+    api_get("/service/tickets/2/notes")
+        .respond_with(move |_: &wiremock::Request| {
+            o.lock().unwrap().get_or_insert(Instant::now());
+            ResponseTemplate::new(200).set_body_json(json!([]))
+        })
+        .expect(1)
+        .mount(&s)
+        .await;
+    let cw = client(&s.uri()).await;
+    // Worker A is refused with Retry-After: 2 …
+    let a = {
+        let cw = cw.clone();
+        tokio::spawn(async move {
+            cw.all::<serde_json::Value>(&["service/tickets", "1", "notes"], None, &[])
+                .await
+        })
+    };
+    let mut polls = 0;
+    while cw.paused_until().is_none() {
+        assert!(polls < 1000, "no back-off was taken");
+        polls += 1;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // … and worker B, starting during A's back-off, waits for it instead of asking.
+    let b: Vec<serde_json::Value> = cw
+        .all(&["service/tickets", "2", "notes"], None, &[])
+        .await
+        .unwrap();
+    assert!(b.is_empty());
+    assert!(a.await.unwrap().unwrap().is_empty());
+    let refused = refused_at.lock().unwrap().unwrap();
+    let other = other_at.lock().unwrap().unwrap();
+    assert!(
+        other.duration_since(refused) >= Duration::from_secs(2),
+        "B asked {:?} after A's 429",
+        other.duration_since(refused)
+    );
+}

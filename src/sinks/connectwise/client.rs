@@ -168,6 +168,12 @@ impl CwClient {
         })
     }
 
+    /// While a `Retry-After` is being waited out: when requests go again. One back-off
+    /// for every concurrent push to this host.
+    pub fn paused_until(&self) -> Option<tokio::time::Instant> {
+        self.http.paused_until()
+    }
+
     /// The API root, e.g. `https://api-na.myconnectwise.net/v2025_1/apis/3.0/`.
     pub fn root(&self) -> &Url {
         self.http.base()
