@@ -259,20 +259,26 @@ impl Sink for CwSink<'_> {
         Ok(None)
     }
 
-    /// `sonar → connectwise: 3 changed, 2 created, 5 notes, 1 documents in 0.4 s`
+    /// `sonar → connectwise: created 212, updated 61, notes 430, attachments 12, 0 failed,
+    /// 9.4 s` (issue 17), then what came back with `--two-way`.
     fn summary(&self, r: &Report) -> String {
+        let pushed = (r.new + r.updated) as usize;
         let mut s = format!(
-            "{} → connectwise: {} changed, {} created, {} notes, {} documents",
+            "{} → connectwise: created {}, updated {}, notes {}, attachments {}",
             r.name,
-            r.new + r.updated,
             self.push.created,
+            pushed.saturating_sub(self.push.created),
             self.push.notes,
             self.push.documents
         );
         if self.push.found > 0 {
             s.push_str(&format!(", {} found by externalXRef", self.push.found));
         }
-        s.push_str(&r.failed_note());
+        s.push_str(&format!(", {} failed", r.failed));
+        if r.failed > 0 {
+            s.push_str(" (see tix sync status)");
+        }
+        s.push_str(&format!(", {:.1} s", r.elapsed.as_secs_f64()));
         if let Some(p) = self.pull {
             s.push_str(&format!(
                 "; back: {} comments, {} closed",
@@ -285,6 +291,6 @@ impl Sink for CwSink<'_> {
                 ));
             }
         }
-        format!("{s} in {:.1} s", r.elapsed.as_secs_f64())
+        s
     }
 }
