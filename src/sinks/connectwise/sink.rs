@@ -169,28 +169,38 @@ impl Sink for CwSink<'_> {
             })
             .collect();
         let pusher = &pusher;
-        let pushes = jobs.into_iter().map(|(id, snap, lookup)| async move {
-            let (key, mut mem) = snap?;
-            let ticket = source.get(&id).await?;
-            let mut lookup = lookup;
-            if TicketKey::new(&ticket.provider, &ticket.id) != key {
-                // Answered as another ticket (a merged case): nothing read for it yet,
-                // so its own lookup and notes decide.
-                mem = MemoryLedger::default();
-                lookup = Lookup::Ask;
-            }
-            let mut report = PushReport::default();
-            pusher
-                .push_found(&mut mem, source, &ticket, &mut report, lookup)
-                .await?;
-            Ok((ticket, mem, report))
-        });
-        let done: Vec<Result<(Ticket, MemoryLedger, PushReport)>> = futures::stream::iter(pushes)
-            .buffered(self.concurrency.max(1))
-            .collect()
-            .await;
+        let pushes = jobs
+            .into_iter()
+            .enumerate()
+            .map(|(at, (id, snap, lookup))| async move {
+                let pushed = async {
+                    let (key, mut mem) = snap?;
+                    let ticket = source.get(&id).await?;
+                    let mut lookup = lookup;
+                    if TicketKey::new(&ticket.provider, &ticket.id) != key {
+                        // Answered as another ticket (a merged case): nothing read for it yet,
+                        // so its own lookup and notes decide.
+                        mem = MemoryLedger::default();
+                        lookup = Lookup::Ask;
+                    }
+                    let mut report = PushReport::default();
+                    pusher
+                        .push_found(&mut mem, source, &ticket, &mut report, lookup)
+                        .await?;
+                    Ok((ticket, mem, report))
+                };
+                (at, pushed.await)
+            });
+        // Unordered, so one slow ticket never holds a slot it is not using; the answers
+        // are put back in the order asked.
+        let mut done: Vec<(usize, Result<(Ticket, MemoryLedger, PushReport)>)> =
+            futures::stream::iter(pushes)
+                .buffer_unordered(self.concurrency.max(1))
+                .collect()
+                .await;
+        done.sort_by_key(|(at, _)| *at);
         done.into_iter()
-            .map(|r| {
+            .map(|(_, r)| {
                 r.map(|(ticket, mem, report)| {
                     self.staged.insert(ticket.id.clone(), (mem, report));
                     ticket
