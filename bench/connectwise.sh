@@ -2,7 +2,8 @@
 # `tix sync --provider sonar --to connectwise` of N Sonar tickets against `tix sim` with
 # LATENCY_MS added to every response on both sides (Sonar and ConnectWise are served by
 # the same simulator), then a second run with nothing changed. Prints wall time and the
-# requests per ticket the simulator counted (`/_sim/stats`), per side.
+# requests per ticket the simulator counted (`/_sim/stats`), per side, and the same after
+# 30 of the tickets changed (requests still divided by N, the tickets in the window).
 #   bash bench/connectwise.sh                       # 300 tickets, 40 ms, release build
 #   N=300 LATENCY_MS=40 PROFILE=debug CONCURRENCY=8 bash bench/connectwise.sh
 #   TIX=/tmp/tix-before bash bench/connectwise.sh  # a given binary, no build
@@ -60,6 +61,9 @@ run() { # label -> one line
 echo "# $N Sonar tickets -> ConnectWise, latency ${LATENCY_MS}ms on both sides, $TIX${CONCURRENCY:+, --concurrency $CONCURRENCY}"
 run new
 run unchanged
+# 30 tickets change upstream (status, title, priority or a comment): only they move.
+curl -s -X POST "$BASE/_sim/churn?new=0&updates=30" >/dev/null
+run changed
 curl -s "$BASE/_sim/stats" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)["requests"]

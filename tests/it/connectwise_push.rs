@@ -735,3 +735,63 @@ async fn a_429_with_retry_after_2_pauses_every_worker_of_the_host() {
         other.duration_since(refused)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_ticket_twice_in_one_concurrent_batch_is_created_once() {
+    use tix::sync::sink::Sink;
+    let s = server().await;
+    let t = ticket();
+    // The batch's one lookup: neither copy is known.
+    api_get("/service/tickets")
+        .and(query_param(
+            "conditions",
+            "externalXRef in (\"tix:sonar:g-1\",\"tix:sonar:g-1\")",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    // The second push asks again, after the first created it.
+    mount_lookup(&s, json!([{"id": 1001, "externalXRef": "tix:sonar:g-1"}])).await;
+    api_post("/service/tickets")
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(fixture("connectwise", "ticket.json")),
+        )
+        .expect(1)
+        .mount(&s)
+        .await;
+    api_post("/service/tickets/1001/notes")
+        .and(body_string_contains("[tix:sonar:g-1 comment c-1]"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(fixture("connectwise", "notes.json")[0].clone()),
+        )
+        .expect(1)
+        .mount(&s)
+        .await;
+    // What the second push reads back: the description and the comment, with their marks.
+    api_get("/service/tickets/1001/notes")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": 1, "text": format!("Suspicious login\n\n{}", state_mark(&t)), "detailDescriptionFlag": true},
+            {"id": 2, "text": "Liam on sonar:\n\nHost isolated.\n\n[tix:sonar:g-1 comment c-1]", "detailDescriptionFlag": true}
+        ])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let cw = client(&s.uri()).await;
+    let source = FakeSource {
+        ticket: Mutex::new(t.clone()),
+        attachment: None,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = tix::sync::State::open(&dir.path().join("sync.db")).unwrap();
+    let mut sink =
+        tix::sinks::connectwise::CwSink::new(&cw, target(), false, false).with_concurrency(8);
+    let got = sink
+        .fetch(&mut state, &source, &["g-1".to_owned(), "g-1".to_owned()])
+        .await;
+    assert_eq!(got.len(), 2);
+    for g in got {
+        assert_eq!(g.unwrap().id, "g-1");
+    }
+}

@@ -30,8 +30,9 @@ use crate::sync::engine::Report;
 use crate::sync::window::Window;
 use crate::sync::{Sink, State};
 use futures::StreamExt;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Tickets pushed at once by default (`--concurrency`): at most this many requests in
 /// flight to the provider and to ConnectWise each.
@@ -59,7 +60,8 @@ pub struct CwSink<'a> {
     pull: Option<PullReport>,
     /// Pushed by `fetch`, not yet committed by `put`: each ticket's ledger writes and
     /// report, by provider id.
-    staged: HashMap<String, (MemoryLedger, PushReport)>,
+    /// A queue per id: the same ticket may come twice in one batch.
+    staged: HashMap<String, VecDeque<(MemoryLedger, PushReport)>>,
 }
 
 impl<'a> CwSink<'a> {
@@ -169,6 +171,13 @@ impl Sink for CwSink<'_> {
             })
             .collect();
         let pusher = &pusher;
+        // One push per MSSP ticket at a time: the same ticket twice in a batch (listed
+        // in two versions, or two ids answered as one merged case) is pushed one after
+        // the other, and the later push asks ConnectWise what the earlier one did
+        // instead of trusting a snapshot taken before it, so it never creates twice.
+        let turns: std::sync::Mutex<HashMap<TicketKey, Arc<tokio::sync::Mutex<bool>>>> =
+            std::sync::Mutex::default();
+        let turns = &turns;
         let pushes = jobs
             .into_iter()
             .enumerate()
@@ -177,9 +186,21 @@ impl Sink for CwSink<'_> {
                     let (key, mut mem) = snap?;
                     let ticket = source.get(&id).await?;
                     let mut lookup = lookup;
-                    if TicketKey::new(&ticket.provider, &ticket.id) != key {
-                        // Answered as another ticket (a merged case): nothing read for it yet,
-                        // so its own lookup and notes decide.
+                    let real = TicketKey::new(&ticket.provider, &ticket.id);
+                    let turn = Arc::clone(
+                        turns
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .entry(real.clone())
+                            .or_default(),
+                    );
+                    let mut pushed_before = turn.lock().await;
+                    // Set before pushing: a push that failed half-way may have created.
+                    let again = std::mem::replace(&mut *pushed_before, true);
+                    if real != key || again {
+                        // Answered as another ticket (a merged case), or pushed already in
+                        // this batch: the snapshot is not this push's, so its own lookup
+                        // and the marks in the notes decide.
                         mem = MemoryLedger::default();
                         lookup = Lookup::Ask;
                     }
@@ -202,7 +223,10 @@ impl Sink for CwSink<'_> {
         done.into_iter()
             .map(|(_, r)| {
                 r.map(|(ticket, mem, report)| {
-                    self.staged.insert(ticket.id.clone(), (mem, report));
+                    self.staged
+                        .entry(ticket.id.clone())
+                        .or_default()
+                        .push_back((mem, report));
                     ticket
                 })
             })
@@ -225,7 +249,11 @@ impl Sink for CwSink<'_> {
         ticket: Ticket,
     ) -> Result<()> {
         let mut ledger = SqliteLedger::new(state.connection());
-        if let Some((mem, report)) = self.staged.remove(&ticket.id) {
+        if let Some((mem, report)) = self
+            .staged
+            .get_mut(&ticket.id)
+            .and_then(VecDeque::pop_front)
+        {
             for (key, mapping) in mem.mappings()? {
                 ledger.set_mapping(&key, &mapping)?;
                 for item in mem.items(&key)? {
