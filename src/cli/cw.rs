@@ -11,7 +11,17 @@ use std::io::Write;
 pub enum CwCommand {
     /// Check the keys, the board, the status, the company and the security role before
     /// any ticket is written; names the missing permission.
-    Check(TargetArgs),
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Sync will push no attachments (the source has none): do not require
+    /// Companies › Manage Attachments — Add.
+    #[arg(long)]
+    pub no_attachments: bool,
 }
 
 /// Where tickets land on the ConnectWise side.
@@ -49,7 +59,7 @@ impl TargetArgs {
 
 /// `tix sync --to connectwise …`: the flags `tix sync` takes for pushing instead of
 /// writing files.
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct SyncToArgs {
     /// Push each new or changed ticket to an ITSM instead of writing files: connectwise.
     #[arg(long, value_parser = ["connectwise"], value_name = "ITSM", conflicts_with = "out")]
@@ -73,7 +83,29 @@ pub struct SyncToArgs {
     /// With --two-way: close the provider's ticket when it is closed in ConnectWise.
     #[arg(long)]
     pub close_upstream: bool,
+    /// With --to connectwise: tickets fetched and pushed at once, 1..=32 (each host sees
+    /// at most this many requests in flight; one ticket's writes stay in order).
+    #[arg(long, value_name = "N", default_value_t = crate::sinks::connectwise::sink::DEFAULT_CONCURRENCY)]
+    pub concurrency: usize,
 }
+
+impl Default for SyncToArgs {
+    fn default() -> Self {
+        SyncToArgs {
+            to: None,
+            board: None,
+            status: None,
+            company: None,
+            priority_map: None,
+            two_way: false,
+            close_upstream: false,
+            concurrency: crate::sinks::connectwise::sink::DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+/// The largest `--concurrency` of a push: more would only queue at ConnectWise.
+pub const MAX_CONCURRENCY: usize = 32;
 
 impl SyncToArgs {
     /// The target as typed, checked before any request.
@@ -86,6 +118,10 @@ impl SyncToArgs {
                 ("--priority-map", self.priority_map.is_some()),
                 ("--two-way", self.two_way),
                 ("--close-upstream", self.close_upstream),
+                (
+                    "--concurrency",
+                    self.concurrency != crate::sinks::connectwise::sink::DEFAULT_CONCURRENCY,
+                ),
             ];
             if let Some((flag, _)) = given.iter().find(|(_, set)| *set) {
                 return Err(Error::invalid(
@@ -95,6 +131,13 @@ impl SyncToArgs {
                 ));
             }
             return Ok(None);
+        }
+        if !(1..=MAX_CONCURRENCY).contains(&self.concurrency) {
+            return Err(Error::invalid(
+                "--concurrency",
+                self.concurrency,
+                format!("an integer in 1..={MAX_CONCURRENCY}"),
+            ));
         }
         if self.close_upstream && !self.two_way {
             return Err(Error::invalid(
@@ -130,9 +173,9 @@ pub async fn connect(ctx: &Ctx) -> Result<CwClient> {
 pub async fn run(cmd: CwCommand, ctx: &mut Ctx) -> Result<u8> {
     match cmd {
         CwCommand::Check(args) => {
-            let spec = args.spec()?;
+            let spec = args.target.spec()?;
             let cw = connect(ctx).await?;
-            let findings = check::check(&cw, &spec).await;
+            let findings = check::check(&cw, &spec, !args.no_attachments).await;
             let mut out = ctx.io.out();
             for f in &findings {
                 let mark = if f.ok { "ok  " } else { "FAIL" };

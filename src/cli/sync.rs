@@ -243,7 +243,8 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
                 target.clone(),
                 args.cw.two_way,
                 args.cw.close_upstream,
-            );
+            )
+            .with_concurrency(args.cw.concurrency);
             &mut to_cw
         }
         None => &mut files,

@@ -92,6 +92,8 @@ pub struct HttpClient {
     limits: Limits,
     parse_error: ErrorParser,
     tls_names: super::tls_errors::SettingNames,
+    /// The host's `Retry-After` back-off, shared by every clone (`pause.rs`).
+    pause: super::pause::Pause,
 }
 
 /// Same-origin redirects a GET follows (Argus answers a merged case with 301).
@@ -192,7 +194,14 @@ impl HttpClient {
                 .tls_names
                 .clone()
                 .unwrap_or_else(|| super::tls_errors::SettingNames::provider(provider)),
+            pause: super::pause::Pause::default(),
         })
+    }
+
+    /// When a `Retry-After` the server sent lets requests go again, while one is on: every
+    /// request of this client and its clones waits until then.
+    pub fn paused_until(&self) -> Option<tokio::time::Instant> {
+        self.pause.paused_until()
     }
 
     /// The provider's name, for messages.
@@ -461,6 +470,9 @@ impl HttpClient {
         let budget = self.limits.budget;
         let deadline = tokio::time::Instant::now() + budget;
         loop {
+            // Another request was told to back off: this one waits too (within its
+            // budget; past it, the timeout below answers).
+            let _ = tokio::time::timeout_at(deadline, self.pause.wait()).await;
             let started = Instant::now();
             let outcome = match tokio::time::timeout_at(deadline, op()).await {
                 Ok(outcome) => outcome,
@@ -510,7 +522,10 @@ impl HttpClient {
                         ),
                     });
                 }
-                Some(after) => after,
+                Some(after) => {
+                    self.pause.until(tokio::time::Instant::now() + after);
+                    after
+                }
                 None => RetryPolicy::delay(ceiling),
             };
             // A backoff that would end past the budget cannot lead to an answer in time.

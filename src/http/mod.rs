@@ -8,6 +8,7 @@ mod body;
 pub mod certificate;
 mod client;
 pub mod limits;
+mod pause;
 pub mod proxy;
 pub mod redact;
 pub mod retry;

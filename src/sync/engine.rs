@@ -373,18 +373,25 @@ impl Run<'_> {
         }
         drop(tickets);
         progress(read);
-        for (id, updated, new) in pending {
+        for batch in pending.chunks(sink.batch().max(1)) {
             if self.out_of_time() {
                 // Not delivered: not remembered as written either.
-                state.forget(&id, &updated)?;
+                for (id, updated, _) in batch {
+                    state.forget(id, updated)?;
+                }
                 continue;
             }
-            match source.get(&id).await {
-                Ok(full) => {
-                    self.deliver(state, source, sink, full, updated, new)
-                        .await?
+            let ids: Vec<String> = batch.iter().map(|(id, _, _)| id.clone()).collect();
+            let fetched = sink.fetch(state, source, &ids).await;
+            debug_assert_eq!(fetched.len(), ids.len(), "one answer per id");
+            for ((id, updated, new), got) in batch.iter().zip(fetched) {
+                match got {
+                    Ok(full) => {
+                        self.deliver(state, source, sink, full, *updated, *new)
+                            .await?
+                    }
+                    Err(e) => self.failed(state, id, updated, e)?,
                 }
-                Err(e) => self.failed(state, &id, &updated, e)?,
             }
         }
         sink.finish(state, source).await

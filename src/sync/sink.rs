@@ -23,6 +23,30 @@ pub trait Sink: Send {
         false
     }
 
+    /// How many of the window's tickets [`Sink::fetch`] takes at once (with
+    /// [`Sink::fetches_full`]); 1 keeps the one-by-one order of old.
+    fn batch(&self) -> usize {
+        1
+    }
+
+    /// Fetches `ids` in full, in order, one answer per id, before each is handed to
+    /// [`Sink::put`] in its own transaction. A sink may do its slow network work for the
+    /// whole batch here, concurrently, and keep what `put` then writes to the state; an
+    /// error is that ticket's (or, per `engine::stops_the_run`, the run's). Default: one
+    /// `TicketSource::get` after the other.
+    async fn fetch(
+        &mut self,
+        _state: &mut State,
+        source: &dyn TicketSource,
+        ids: &[String],
+    ) -> Vec<Result<Ticket>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(source.get(id).await);
+        }
+        out
+    }
+
     /// A run of `job` starts over `window`; `seq` is its file sequence number.
     fn begin(&mut self, job: &str, window: &Window, seq: u64) -> Result<()>;
 

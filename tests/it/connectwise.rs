@@ -68,8 +68,24 @@ fn listed(p: &str, conditions: &str) -> wiremock::MockBuilder {
 }
 
 async fn mount_setup(s: &MockServer, companies: ResponseTemplate) {
+    mount_setup_with_role(s, companies, fixture("connectwise", "mysecurity.json")).await;
+}
+
+/// The setup reads, with `role` as the answer to `GET /system/mysecurity`.
+async fn mount_setup_with_role(
+    s: &MockServer,
+    companies: ResponseTemplate,
+    role: serde_json::Value,
+) {
     api_get("/system/info")
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"version": "v2025.1.10428"})))
+        .expect(1)
+        .mount(s)
+        .await;
+    api_get("/system/mysecurity")
+        .and(query_param("page", "1"))
+        .and(query_param("pageSize", "1000"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(role))
         .expect(1)
         .mount(s)
         .await;
@@ -137,7 +153,11 @@ async fn check_passes_with_every_permission() {
         out.contains("ok    company      Acme Corporation (id 250)"),
         "{out}"
     );
-    assert_eq!(out.lines().count(), 6, "{out}");
+    assert!(
+        out.contains("ok    role         the API member's security role grants what sync needs (6 permissions)"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 7, "{out}");
     assert!(!out.contains("priv-key") && !stderr(&o).contains("priv-key"));
 }
 
@@ -155,6 +175,36 @@ async fn a_missing_permission_is_named_in_one_line_and_exits_3() {
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("Company Maintenance"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_role_without_service_tickets_add_is_named_from_mysecurity_and_exits_3() {
+    let s = server().await;
+    let mut role = fixture("connectwise", "mysecurity.json");
+    // The vendor document's "Service Desk / Service Tickets" row, without Add.
+    role[4]["addLevel"] = json!("None");
+    mount_setup_with_role(
+        &s,
+        ResponseTemplate::new(200).set_body_json(fixture("connectwise", "companies.json")),
+        role,
+    )
+    .await;
+    let o = cw(&s.uri(), CHECK).await;
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let out = stdout(&o);
+    let fails: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(
+        fails,
+        [
+            "FAIL  role         missing Service Desk › Service Tickets — Add: sync creates a service ticket per MSSP ticket"
+        ],
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("Service Tickets — Add"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -396,7 +396,7 @@ async fn a_ticket_connectwise_always_rejects_fails_alone_and_the_window_moves() 
     // Partial: the run did its work and says which ticket it could not push.
     assert_eq!(crate::harness::code(&first), 6, "{err}");
     assert!(
-        err.contains("sonar → connectwise: 299 changed, 299 created"),
+        err.contains("sonar → connectwise: created 299, updated 0, notes "),
         "{err}"
     );
     assert!(
@@ -451,7 +451,10 @@ async fn a_ticket_connectwise_always_rejects_fails_alone_and_the_window_moves() 
     let second = crate::harness::run(&args, &env).await;
     let err = crate::harness::stderr(&second);
     assert_eq!(crate::harness::code(&second), 0, "{err}");
-    assert!(err.contains("0 changed, 0 created"), "{err}");
+    assert!(
+        err.contains("created 0, updated 0, notes 0, attachments 0, 0 failed"),
+        "{err}"
+    );
     assert_eq!(
         cw_get(
             &cw_base,
@@ -463,4 +466,79 @@ async fn a_ticket_connectwise_always_rejects_fails_alone_and_the_window_moves() 
         299
     );
     sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cw_check_names_service_tickets_add_when_the_simulated_role_lacks_it() {
+    let sim = sim::start(
+        SimOptions {
+            tickets: 1,
+            ..SimOptions::default()
+        },
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let cw_base = sim.base_url("connectwise");
+    let env = crate::connectwise::env(&cw_base);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let check = [
+        "cw",
+        "check",
+        "--board",
+        "Security Operations",
+        "--status",
+        "New (MSSP)",
+        "--company",
+        "ACME",
+    ];
+    // The role the vendor document asks for passes.
+    let o = crate::harness::run(&check, &env).await;
+    assert_eq!(
+        crate::harness::code(&o),
+        0,
+        "{}",
+        crate::harness::stdout(&o)
+    );
+    // Without Add on Service Tickets (and without Manage Attachments Add) it fails,
+    // naming each, one line each.
+    for (function, module) in [
+        ("Service Tickets", "Service Desk"),
+        ("Manage Attachments", "Companies"),
+    ] {
+        technician(
+            &sim,
+            "/mysecurity",
+            json!({"module": module, "function": function, "addLevel": "None"}),
+        )
+        .await;
+    }
+    let o = crate::harness::run(&check, &env).await;
+    let out = crate::harness::stdout(&o);
+    assert_eq!(crate::harness::code(&o), 3, "{out}");
+    let fails: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(fails.len(), 2, "{out}");
+    assert!(
+        fails[0].contains("Service Desk › Service Tickets — Add"),
+        "{out}"
+    );
+    assert!(
+        fails[1].contains("Companies › Manage Attachments — Add"),
+        "{out}"
+    );
+    assert!(
+        crate::harness::stderr(&o).contains("Service Tickets — Add"),
+        "{}",
+        crate::harness::stderr(&o)
+    );
+    // Documents are not needed when the source has no attachments.
+    let mut without = check.to_vec();
+    without.push("--no-attachments");
+    let o = crate::harness::run(&without, &env).await;
+    let out = crate::harness::stdout(&o);
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("FAIL")).count(),
+        1,
+        "{out}"
+    );
 }

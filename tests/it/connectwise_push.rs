@@ -169,7 +169,7 @@ fn state_mark(t: &Ticket) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_new_ticket_is_one_post_then_one_note_per_comment() {
+async fn a_new_ticket_is_one_post_then_one_note_per_comment_with_no_notes_read() {
     let s = server().await;
     let t = ticket();
     mount_lookup(&s, json!([])).await;
@@ -188,11 +188,10 @@ async fn a_new_ticket_is_one_post_then_one_note_per_comment() {
         .expect(1)
         .mount(&s)
         .await;
+    // Just created: its notes are only what tix wrote, so they are not read back.
     api_get("/service/tickets/1001/notes")
-        .and(query_param("page", "1"))
-        .and(query_param("pageSize", "1000"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .expect(1)
+        .expect(0)
         .mount(&s)
         .await;
     api_post("/service/tickets/1001/notes")
@@ -636,4 +635,163 @@ async fn people_s_notes_go_upstream_once_and_tix_s_own_never() {
         .await
         .unwrap();
     assert_eq!((r.comments, r.closed), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_unknown_tickets_are_looked_up_in_one_request() {
+    let s = server().await;
+    let keys: Vec<TicketKey> = (1..=50)
+        .map(|i| TicketKey::new("sonar", &format!("t-{i}")))
+        .collect();
+    let list: Vec<String> = (1..=50).map(|i| format!("\"tix:sonar:t-{i}\"")).collect();
+    // Two of them exist; t-7 twice (a duplicate from before): the older id wins.
+    api_get("/service/tickets")
+        .and(query_param(
+            "conditions",
+            format!("externalXRef in ({})", list.join(",")),
+        ))
+        .and(query_param("fields", "id,externalXRef"))
+        .and(query_param("page", "1"))
+        .and(query_param("pageSize", "1000"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": 2001, "externalXRef": "tix:sonar:t-3"},
+            {"id": 2009, "externalXRef": "tix:sonar:t-7"},
+            {"id": 2002, "externalXRef": "tix:sonar:t-7"}
+        ])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let cw = client(&s.uri()).await;
+    let tg = target();
+    let pusher = Pusher {
+        cw: &cw,
+        target: &tg,
+    };
+    let found = pusher.find_many(&keys).await.unwrap();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found["tix:sonar:t-3"], 2001);
+    assert_eq!(found["tix:sonar:t-7"], 2002);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_with_retry_after_2_pauses_every_worker_of_the_host() {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    let s = server().await;
+    let refused_at: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let other_at: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let r = Arc::clone(&refused_at);
+    api_get("/service/tickets/1/notes")
+        .respond_with(move |_: &wiremock::Request| {
+            *r.lock().unwrap() = Some(Instant::now());
+            ResponseTemplate::new(429).insert_header("retry-after", "2")
+        })
+        .up_to_n_times(1)
+        .expect(1)
+        .with_priority(1)
+        .mount(&s)
+        .await;
+    api_get("/service/tickets/1/notes")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let o = Arc::clone(&other_at);
+    api_get("/service/tickets/2/notes")
+        .respond_with(move |_: &wiremock::Request| {
+            o.lock().unwrap().get_or_insert(Instant::now());
+            ResponseTemplate::new(200).set_body_json(json!([]))
+        })
+        .expect(1)
+        .mount(&s)
+        .await;
+    let cw = client(&s.uri()).await;
+    // Worker A is refused with Retry-After: 2 …
+    let a = {
+        let cw = cw.clone();
+        tokio::spawn(async move {
+            cw.all::<serde_json::Value>(&["service/tickets", "1", "notes"], None, &[])
+                .await
+        })
+    };
+    let mut polls = 0;
+    while cw.paused_until().is_none() {
+        assert!(polls < 1000, "no back-off was taken");
+        polls += 1;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // … and worker B, starting during A's back-off, waits for it instead of asking.
+    let b: Vec<serde_json::Value> = cw
+        .all(&["service/tickets", "2", "notes"], None, &[])
+        .await
+        .unwrap();
+    assert!(b.is_empty());
+    assert!(a.await.unwrap().unwrap().is_empty());
+    let refused = refused_at.lock().unwrap().unwrap();
+    let other = other_at.lock().unwrap().unwrap();
+    assert!(
+        other.duration_since(refused) >= Duration::from_secs(2),
+        "B asked {:?} after A's 429",
+        other.duration_since(refused)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_ticket_twice_in_one_concurrent_batch_is_created_once() {
+    use tix::sync::sink::Sink;
+    let s = server().await;
+    let t = ticket();
+    // The batch's one lookup: neither copy is known.
+    api_get("/service/tickets")
+        .and(query_param(
+            "conditions",
+            "externalXRef in (\"tix:sonar:g-1\",\"tix:sonar:g-1\")",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    // The second push asks again, after the first created it.
+    mount_lookup(&s, json!([{"id": 1001, "externalXRef": "tix:sonar:g-1"}])).await;
+    api_post("/service/tickets")
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(fixture("connectwise", "ticket.json")),
+        )
+        .expect(1)
+        .mount(&s)
+        .await;
+    api_post("/service/tickets/1001/notes")
+        .and(body_string_contains("[tix:sonar:g-1 comment c-1]"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(fixture("connectwise", "notes.json")[0].clone()),
+        )
+        .expect(1)
+        .mount(&s)
+        .await;
+    // What the second push reads back: the description and the comment, with their marks.
+    api_get("/service/tickets/1001/notes")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": 1, "text": format!("Suspicious login\n\n{}", state_mark(&t)), "detailDescriptionFlag": true},
+            {"id": 2, "text": "Liam on sonar:\n\nHost isolated.\n\n[tix:sonar:g-1 comment c-1]", "detailDescriptionFlag": true}
+        ])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let cw = client(&s.uri()).await;
+    let source = FakeSource {
+        ticket: Mutex::new(t.clone()),
+        attachment: None,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = tix::sync::State::open(&dir.path().join("sync.db")).unwrap();
+    let mut sink =
+        tix::sinks::connectwise::CwSink::new(&cw, target(), false, false).with_concurrency(8);
+    let got = sink
+        .fetch(&mut state, &source, &["g-1".to_owned(), "g-1".to_owned()])
+        .await;
+    assert_eq!(got.len(), 2);
+    for g in got {
+        assert_eq!(g.unwrap().id, "g-1");
+    }
 }

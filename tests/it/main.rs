@@ -11,6 +11,7 @@ mod argus_e2e;
 mod argus_verbs;
 mod cli;
 mod connectwise;
+mod connectwise_crash;
 mod connectwise_e2e;
 mod connectwise_push;
 mod cyderes;

@@ -4,10 +4,12 @@
 //! (connectwise-configuration.txt, Step 1 items 9 and 11) when it does not.
 //!
 //! ConnectWise's 403 says only "You do not have security permission to perform this
-//! action." (research §2.8), so each read is tied to the permission that governs it.
-//! Add and Edit levels cannot be seen without writing; the report says so.
+//! action." (research §2.8), so each read is tied to the permission that governs it,
+//! and the member's own role (`GET /system/mysecurity`, `security.rs`) says which Add,
+//! Edit and Inquire levels sync will need and lacks: one line each.
 
 use super::client::CwClient;
+use super::security::{self, Grant};
 use super::target::TargetSpec;
 use crate::error::Error;
 
@@ -65,8 +67,42 @@ fn finding(what: &'static str, request: &str, e: &Error) -> Finding {
     }
 }
 
-/// Runs every check that does not depend on a failed one; never writes.
-pub async fn check(cw: &CwClient, spec: &TargetSpec) -> Vec<Finding> {
+/// What `GET /system/mysecurity` says the role lacks, one finding per missing
+/// permission; `attachments` when sync will upload documents.
+async fn role(cw: &CwClient, attachments: bool) -> Vec<Finding> {
+    match cw.all::<Grant>(&["system/mysecurity"], None, &[]).await {
+        Ok(grants) => {
+            let missing = security::missing(&grants, attachments);
+            if missing.is_empty() {
+                return vec![ok(
+                    "role",
+                    format!(
+                        "the API member's security role grants what sync needs ({} permissions)",
+                        security::needs(attachments).len()
+                    ),
+                )];
+            }
+            missing
+                .iter()
+                .map(|n| Finding {
+                    what: "role",
+                    ok: false,
+                    detail: format!("missing {}: sync {}", n.name(), n.why),
+                })
+                .collect()
+        }
+        // An older server without the endpoint: the reads below still tell a lot.
+        Err(Error::Api { status: 404, .. }) => vec![ok(
+            "role",
+            "GET /system/mysecurity is not available; Add and Edit are known only at the first write".into(),
+        )],
+        Err(e) => vec![finding("role", "GET /system/mysecurity", &e)],
+    }
+}
+
+/// Runs every check that does not depend on a failed one; never writes. `attachments`:
+/// sync will upload documents (the source has attachments).
+pub async fn check(cw: &CwClient, spec: &TargetSpec, attachments: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     match cw.get::<serde_json::Value>(&["system/info"]).await {
         Ok(info) => out.push(Finding {
@@ -87,6 +123,7 @@ pub async fn check(cw: &CwClient, spec: &TargetSpec) -> Vec<Finding> {
             return out;
         }
     }
+    out.extend(role(cw, attachments).await);
     let board = match spec.board(cw).await {
         Ok(b) => {
             out.push(ok(

@@ -168,6 +168,12 @@ impl CwClient {
         })
     }
 
+    /// While a `Retry-After` is being waited out: when requests go again. One back-off
+    /// for every concurrent push to this host.
+    pub fn paused_until(&self) -> Option<tokio::time::Instant> {
+        self.http.paused_until()
+    }
+
     /// The API root, e.g. `https://api-na.myconnectwise.net/v2025_1/apis/3.0/`.
     pub fn root(&self) -> &Url {
         self.http.base()
@@ -236,10 +242,13 @@ impl CwClient {
             .map(|c| vec![("conditions", c.to_owned())])
             .unwrap_or_default();
         let body: serde_json::Value = self.http.get_json(url, &query).await?;
-        body["count"].as_u64().ok_or_else(|| Error::Api {
+        body["count"].as_u64().ok_or_else(|| Error::Decode {
             provider: NAME.into(),
-            status: 200,
-            message: format!("the answer to GET {} has no count", segments.join("/")),
+            message: format!(
+                "the answer to GET {}/count has no count",
+                segments.join("/")
+            ),
+            source: None,
         })
     }
 
@@ -320,19 +329,21 @@ pub fn next_link(headers: &HeaderMap, current: &Url) -> Result<Option<Url>> {
             if !is_next {
                 continue;
             }
-            let next = current.join(target).map_err(|e| Error::Api {
-                provider: NAME.into(),
-                status: 200,
-                message: format!("the Link header's next page '{target}' is not a URL: {e}"),
+            let next = current.join(target).map_err(|e| {
+                Error::decode(
+                    NAME,
+                    format_args!("the Link header's next page '{target}' is not a URL"),
+                    e,
+                )
             })?;
             if next.origin() != current.origin() {
-                return Err(Error::Api {
+                return Err(Error::Decode {
                     provider: NAME.into(),
-                    status: 200,
                     message: format!(
                         "the Link header points to another host ({}); not following it with the credentials",
                         next.host_str().unwrap_or("?")
                     ),
+                    source: None,
                 });
             }
             return Ok(Some(next));
@@ -461,9 +472,10 @@ mod tests {
             &headers("<https://evil.example/x?page=2>; rel=\"next\""),
             &cur,
         )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("evil.example"), "{err}");
+        .unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        assert!(!err.to_string().contains("HTTP"), "{err}");
+        assert!(err.to_string().contains("evil.example"), "{err}");
     }
 
     #[test]

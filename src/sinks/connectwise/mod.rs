@@ -9,7 +9,8 @@
 //!
 //! - `client.rs`: root, auth, paging by `Link`, errors; `wire.rs`: the API's types.
 //! - `target.rs`: board, status, company and priorities by name or id.
-//! - `check.rs`: `tix cw check`, naming the missing security-role permission.
+//! - `check.rs`: `tix cw check`, naming the missing security-role permission
+//!   (`security.rs`: what sync needs, read from `GET /system/mysecurity`).
 //! - `push.rs` / `pull.rs`: the two directions; `ledger.rs`: what tix remembers
 //!   (`sqlite_ledger.rs`: in the sync state); `marker.rs`: the marks that make writes
 //!   exactly-once and echo-free; `sink.rs`: ConnectWise as a sink of the sync engine
@@ -21,6 +22,7 @@ pub mod ledger;
 pub mod marker;
 pub mod pull;
 pub mod push;
+pub mod security;
 pub mod sink;
 pub mod sqlite_ledger;
 pub mod target;

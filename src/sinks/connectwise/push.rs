@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::http::FilePart;
 use crate::model::{Attachment, Ticket};
 use crate::source::TicketSource;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -54,12 +54,33 @@ impl Pusher<'_> {
         ticket: &Ticket,
         report: &mut PushReport,
     ) -> Result<u64> {
+        self.push_found(ledger, source, ticket, report, Lookup::Ask)
+            .await
+    }
+
+    /// [`push`](Self::push), with the `externalXRef` lookup of a ticket the ledger does
+    /// not know already done (by [`find_many`](Self::find_many)) or still to do.
+    pub async fn push_found(
+        &self,
+        ledger: &mut dyn Ledger,
+        source: &dyn TicketSource,
+        ticket: &Ticket,
+        report: &mut PushReport,
+        lookup: Lookup,
+    ) -> Result<u64> {
         let key = TicketKey::new(&ticket.provider, &ticket.id);
         let now = Pushed::of(ticket);
         let mut notes = Marks::default();
-        let (mut mapping, fresh) = match ledger.mapping(&key)? {
-            Some(m) => (m, false),
-            None => match self.find(&key).await? {
+        let found = match ledger.mapping(&key)? {
+            Some(m) => Err(m),
+            None => Ok(match lookup {
+                Lookup::Ask => self.find(&key).await?,
+                Lookup::Found(found) => found,
+            }),
+        };
+        let (mut mapping, fresh) = match found {
+            Err(m) => (m, false),
+            Ok(found) => match found {
                 Some(cw_id) => {
                     report.found += 1;
                     // What was pushed before the ledger was lost is unknown: the marks
@@ -76,6 +97,9 @@ impl Pusher<'_> {
                     let cw_id = self.create(&key, ticket, &now).await?;
                     crate::sync::crash::point("cw-created");
                     report.created += 1;
+                    // Just created: its only note is the description tix wrote, so
+                    // there is nothing to read back before the first comment.
+                    notes.seen = Some(HashSet::new());
                     let m = Mapping {
                         cw_id,
                         pushed: now.clone(),
@@ -144,6 +168,31 @@ impl Pusher<'_> {
             }
         }
         Ok(cw_id)
+    }
+
+    /// The ConnectWise tickets carrying the `externalXRef`s of `keys`, by xref: one
+    /// `conditions=externalXRef in ("…","…")` request per [`XREF_CONDITION_MAX`]
+    /// characters of condition (`pageSize=1000`, Link pages followed), not one per
+    /// ticket. Where two carry the same xref the older (lower id) wins, as in `find`.
+    pub async fn find_many(&self, keys: &[TicketKey]) -> Result<HashMap<String, u64>> {
+        let mut out: HashMap<String, u64> = HashMap::new();
+        for condition in xref_conditions(keys) {
+            let found: Vec<wire::Ticket> = self
+                .cw
+                .all(
+                    &["service/tickets"],
+                    Some(&condition),
+                    &[("fields", "id,externalXRef".to_owned())],
+                )
+                .await?;
+            for t in found {
+                if let Some(x) = t.external_xref {
+                    let id = out.entry(x).or_insert(t.id);
+                    *id = (*id).min(t.id);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The ConnectWise ticket carrying `key`'s `externalXRef`, if one exists.
@@ -293,6 +342,46 @@ impl Pusher<'_> {
         report.notes += 1;
         Ok(())
     }
+}
+
+/// Whether the `externalXRef` lookup of a ticket the ledger does not know is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// Not yet: [`Pusher::push_found`] asks ConnectWise itself.
+    Ask,
+    /// Done: the ConnectWise ticket found, or none.
+    Found(Option<u64>),
+}
+
+/// The longest `conditions` value of one batched lookup: percent-encoded (quotes and
+/// commas grow to three characters) it stays under the 2,048-character query string IIS
+/// accepts by default [I]; about 30 Sonar GUIDs per request.
+pub const XREF_CONDITION_MAX: usize = 1500;
+
+/// `externalXRef in ("tix:sonar:1","tix:sonar:2",…)` conditions covering `keys`, each at
+/// most [`XREF_CONDITION_MAX`] characters (one xref is at most 100, research §2.4).
+pub fn xref_conditions(keys: &[TicketKey]) -> Vec<String> {
+    const HEAD: &str = "externalXRef in (";
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for k in keys {
+        let q = quoted(&k.xref());
+        if !cur.is_empty() && cur.len() + 1 + q.len() + 1 > XREF_CONDITION_MAX {
+            cur.push(')');
+            out.push(std::mem::take(&mut cur));
+        }
+        if cur.is_empty() {
+            cur.push_str(HEAD);
+        } else {
+            cur.push(',');
+        }
+        cur.push_str(&q);
+    }
+    if !cur.is_empty() {
+        cur.push(')');
+        out.push(cur);
+    }
+    out
 }
 
 /// The marks already present in one ConnectWise ticket's notes, read on first need.
@@ -456,6 +545,27 @@ impl tokio::io::AsyncWrite for Capped {
 mod tests {
     use super::*;
     use crate::model::{Priority, Status};
+
+    #[test]
+    fn xref_conditions_cover_every_key_once_and_stay_under_the_limit() {
+        let keys: Vec<TicketKey> = (0..500)
+            .map(|i| TicketKey::new("sonar", &format!("{i:036}")))
+            .collect();
+        let conds = xref_conditions(&keys);
+        assert!(conds.len() > 1, "{}", conds.len());
+        let mut seen = Vec::new();
+        for c in &conds {
+            assert!(c.len() <= XREF_CONDITION_MAX, "{}", c.len());
+            let inner = c
+                .strip_prefix("externalXRef in (")
+                .and_then(|c| c.strip_suffix(')'))
+                .unwrap();
+            seen.extend(inner.split(',').map(str::to_owned));
+        }
+        let want: Vec<String> = keys.iter().map(|k| quoted(&k.xref())).collect();
+        assert_eq!(seen, want);
+        assert!(xref_conditions(&[]).is_empty());
+    }
 
     fn ticket() -> Ticket {
         let mut t = Ticket::new("sonar", "g-1");

@@ -48,6 +48,8 @@ pub struct Ticket {
     pub closed_flag: Option<bool>,
     #[serde(default, rename = "closedBy")]
     pub closed_by: Option<String>,
+    #[serde(default, rename = "externalXRef")]
+    pub external_xref: Option<String>,
     #[serde(default, rename = "_info")]
     pub info: Option<Info>,
 }

@@ -12,6 +12,8 @@
 //!   then must be the private key.
 //! - `system/info`, `service/boards`, `service/boards/{id}/statuses`,
 //!   `service/priorities`, `company/companies`: seeded setup tables.
+//! - `system/mysecurity`: the API member's security role, seeded with the vendor
+//!   document's table (`security.rs`); `POST /_sim/mysecurity` changes one row.
 //! - `service/tickets` (GET, POST, `/count`, `/{id}` GET and JSON-Patch PATCH),
 //!   `service/tickets/{id}/notes` (GET, POST), `system/documents` (GET, multipart POST).
 //! - Lists: `conditions`, `fields`, `page`/`pageSize` (default 25, cut to 1000), `Link`.
@@ -31,6 +33,7 @@ mod documents;
 mod error;
 mod notes;
 mod paging;
+mod security;
 mod setup;
 mod store;
 mod tickets;
@@ -80,6 +83,7 @@ pub fn router(opts: &SimOptions) -> Router {
     });
     let api = Router::new()
         .route("/system/info", get(setup::info))
+        .route("/system/mysecurity", get(security::mine))
         .route("/service/boards", get(setup::boards))
         .route("/service/boards/{id}/statuses", get(setup::statuses))
         .route("/service/priorities", get(setup::priorities))
@@ -103,6 +107,7 @@ pub fn router(opts: &SimOptions) -> Router {
         .route("/login/companyinfo/{company}", get(setup::company_info))
         .route("/_sim/deny", post(control::deny))
         .route("/_sim/reject", post(control::reject))
+        .route("/_sim/mysecurity", post(security::set))
         .route("/_sim/tickets/{id}/notes", post(control::note))
         .route("/_sim/tickets/{id}/close", post(control::close))
         .nest(&format!("/{}apis/3.0", store::CODEBASE), api)

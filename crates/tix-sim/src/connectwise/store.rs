@@ -24,6 +24,8 @@ pub struct Store {
     /// equals the value is refused, as a workflow rule or custom-field validation refuses
     /// it on a real instance.
     pub rejected: Vec<(String, String)>,
+    /// The API member's security role (`GET /system/mysecurity`).
+    pub security: Vec<Value>,
     next_id: u64,
     /// Seconds since the seeded epoch: every write moves the clock one second, so
     /// `lastUpdated` is strictly increasing and deterministic.
@@ -64,6 +66,7 @@ impl Store {
             documents: Vec::new(),
             denied: BTreeSet::new(),
             rejected: Vec::new(),
+            security: super::security::documented_role(),
             next_id: 1000 + seed % 1000,
             clock: 1_795_000_000,
         };
