@@ -283,6 +283,28 @@ async fn sync_flags_for_connectwise_name_what_is_missing_before_any_request() {
             ],
             "--close-upstream",
         ),
+        (
+            vec![
+                "sync",
+                "--provider",
+                "sonar",
+                "--to",
+                "connectwise",
+                "--board",
+                "12",
+                "--status",
+                "34",
+                "--company",
+                "ACME",
+                "--concurrency",
+                "0",
+            ],
+            "--concurrency",
+        ),
+        (
+            vec!["sync", "--provider", "sonar", "--concurrency", "4"],
+            "--to",
+        ),
     ] {
         let o = run(&args, &[]).await;
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));

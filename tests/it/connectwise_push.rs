@@ -795,3 +795,22 @@ async fn the_same_ticket_twice_in_one_concurrent_batch_is_created_once() {
         assert_eq!(g.unwrap().id, "g-1");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_count_answer_without_a_count_is_a_decode_error_not_an_http_status() {
+    let s = server().await;
+    api_get("/service/tickets/count")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"total": 3})))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let cw = client(&s.uri()).await;
+    let err = cw.count(&["service/tickets"], None).await.unwrap_err();
+    assert!(matches!(err, tix::Error::Decode { .. }), "{err:?}");
+    assert_eq!(err.exit_code(), 5);
+    let text = err.to_string();
+    assert!(
+        text.contains("service/tickets/count has no count") && !text.contains("HTTP"),
+        "{text}"
+    );
+}
