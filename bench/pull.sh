@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Pulls Sonar tickets from `tix sim` and reports wall time, tickets/s, the ratio to the
-# lower bound ceil(N/page) x latency / concurrency, and peak RSS (GNU time).
-#   bash bench/pull.sh            # 100,000 tickets at 50 ms, concurrency 1 4 8; 1,000,000 for RSS
-# Needs /usr/bin/time (Debian package `time`); installs it when run as root.
+# Pulls Sonar tickets from `tix sim` and reports, per concurrency: wall time, tickets/s, CPU
+# seconds (user+sys of the tix process) per 100k tickets, the ratio to the transfer bound that
+# curl measures in the same run (the same pages downloaded `--parallel` at that concurrency,
+# decoding nothing), and peak RSS (GNU time). Then peak RSS of unthrottled pulls of growing size.
+#   bash bench/pull.sh            # 100,000 tickets at 50 ms, concurrency 1 4 8 16; RSS at 10k 100k 1M
+#   CONCURRENCY="1 16" RSS_SIZES="10000 100000" TIX=/tmp/tix-before bash bench/pull.sh
+# Needs /usr/bin/time (Debian package `time`; installed when run as root) and curl >= 7.66.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-100000}
-BIG=${BIG:-1000000}
 LATENCY_MS=${LATENCY_MS:-50}
+CONCURRENCY=${CONCURRENCY:-1 4 8 16}
+RSS_SIZES=${RSS_SIZES:-10000 100000 1000000}
 PAGE=1000
 if [ ! -x /usr/bin/time ]; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -qq time >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq time >/dev/null); fi
 fi
-cargo build --release --quiet
-TIX=${CARGO_TARGET_DIR:-target}/release/tix
+if [ -z "${TIX:-}" ]; then
+  cargo build --release --quiet
+  TIX=${CARGO_TARGET_DIR:-target}/release/tix
+fi
 
 start_sim() { # tickets latency -> sets SIM_PID, URL
   local out; out=$(mktemp)
@@ -24,41 +30,69 @@ start_sim() { # tickets latency -> sets SIM_PID, URL
   rm -f "$out"
 }
 
-measure() { # label concurrency -> one table row
-  local log; log=$(mktemp)
-  local t0 t1
-  t0=$(date +%s.%N)
-  TIX_SONAR_URL=$URL TIX_SONAR_API_KEY=bench /usr/bin/time -v "$TIX" list --provider sonar \
-    --concurrency "$2" -o jsonl 2>"$log" | wc -l >"$log.count"
-  t1=$(date +%s.%N)
-  local count rss wall
-  count=$(cat "$log.count")
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-  wall=$(echo "$t1 - $t0" | bc -l)
-  echo "$1 $2 $count $wall $rss"
-  rm -f "$log" "$log.count"
+# GNU time's report -> "user+sys rss_kB"
+cpu_rss() {
+  awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} /Maximum resident set size/ {r=$2}
+    END {printf "%.2f %s\n", u + s, r}' "$1"
 }
 
-echo "# $N tickets, page $PAGE, latency ${LATENCY_MS}ms"
-echo "concurrency  tickets  wall_s  tickets_per_s  lower_bound_s  ratio  peak_rss_MB"
+measure() { # concurrency -> "count wall cpu rss_kB"
+  local log; log=$(mktemp)
+  local t0 t1 count
+  t0=$(date +%s.%N)
+  count=$(TIX_SONAR_URL=$URL TIX_SONAR_API_KEY=bench /usr/bin/time -v "$TIX" list --provider sonar \
+    --concurrency "$1" -o jsonl 2>"$log" | wc -l)
+  t1=$(date +%s.%N)
+  echo "$count $(echo "$t1 - $t0" | bc -l) $(cpu_rss "$log")"
+  rm -f "$log"
+}
+
+# The transfer bound: every page of the listing fetched by curl, `concurrency` at once, into
+# /dev/null. The first page alone, then the rest in parallel, as tix must (it learns the total
+# from the first page).
+curl_bound() { # concurrency -> wall seconds
+  local last=$(( (N + PAGE - 1) / PAGE * PAGE - PAGE ))
+  local t0 t1
+  t0=$(date +%s.%N)
+  curl -sf -H "Authorization: Bearer bench" -o /dev/null "$URL/api/sonar/tickets?offset=0&limit=$PAGE"
+  if [ "$last" -gt 0 ]; then
+    curl -sf --no-progress-meter --parallel --parallel-immediate --parallel-max "$1" -H "Authorization: Bearer bench" \
+      "$URL/api/sonar/tickets?offset=[$PAGE-$last:$PAGE]&limit=$PAGE" >/dev/null 2>&1
+  fi
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l
+}
+
+echo "# $N Sonar tickets, page $PAGE, latency ${LATENCY_MS}ms; $(uptime | sed 's/.*load/load/')"
+echo "concurrency  tickets  wall_s  tickets_per_s  cpu_s  cpu_s_per_100k  curl_bound_s  wall/bound  peak_rss_MB"
 start_sim "$N" "${LATENCY_MS}ms"
-pages=$(( (N + PAGE - 1) / PAGE ))
-for c in 1 4 8; do
-  read -r _ conc count wall rss < <(measure pull "$c")
-  bound=$(echo "$pages * $LATENCY_MS / 1000 / $c" | bc -l)
-  printf "%11s  %7s  %6.2f  %13.0f  %13.2f  %5.2f  %11.1f\n" "$conc" "$count" "$wall" \
-    "$(echo "$count / $wall" | bc -l)" "$bound" "$(echo "$wall / $bound" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+declare -A WALL
+for c in $CONCURRENCY; do
+  bound=$(curl_bound "$c")
+  read -r count wall cpu rss < <(measure "$c")
+  WALL[$c]=$wall
+  printf "%11s  %7s  %6.2f  %13.0f  %5.2f  %14.2f  %12.2f  %10.2f  %11.1f\n" "$c" "$count" "$wall" \
+    "$(echo "$count / $wall" | bc -l)" "$cpu" "$(echo "$cpu * 100000 / $count" | bc -l)" "$bound" \
+    "$(echo "$wall / $bound" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 done
+if [ -n "${WALL[1]:-}" ]; then
+  for c in $CONCURRENCY; do
+    [ "$c" = 1 ] || printf "concurrency %s is %.2fx the sequential pager\n" "$c" "$(echo "${WALL[1]} / ${WALL[$c]}" | bc -l)"
+  done
+fi
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
 
-echo "# $BIG tickets streamed as jsonl to /dev/null, no latency"
-start_sim "$BIG" 0ms
-log=$(mktemp)
-t0=$(date +%s.%N)
-TIX_SONAR_URL=$URL TIX_SONAR_API_KEY=bench /usr/bin/time -v "$TIX" list --provider sonar -o jsonl \
-  2>"$log" >/dev/null
-t1=$(date +%s.%N)
-printf "tickets %s  wall_s %.2f  peak_rss_MB %.1f\n" "$BIG" "$(echo "$t1 - $t0" | bc -l)" \
-  "$(echo "$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log") / 1024" | bc -l)"
-rm -f "$log"
-kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+echo "# peak RSS streaming jsonl to /dev/null, no latency, default concurrency; $(uptime | sed 's/.*load/load/')"
+echo "tickets  wall_s  cpu_s  peak_rss_MB"
+for n in $RSS_SIZES; do
+  start_sim "$n" 0ms
+  log=$(mktemp)
+  t0=$(date +%s.%N)
+  TIX_SONAR_URL=$URL TIX_SONAR_API_KEY=bench /usr/bin/time -v "$TIX" list --provider sonar -o jsonl \
+    2>"$log" >/dev/null
+  t1=$(date +%s.%N)
+  read -r cpu rss < <(cpu_rss "$log")
+  printf "%7s  %6.2f  %5.2f  %11.1f\n" "$n" "$(echo "$t1 - $t0" | bc -l)" "$cpu" "$(echo "$rss / 1024" | bc -l)"
+  rm -f "$log"
+  kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+done

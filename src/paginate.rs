@@ -19,7 +19,7 @@
 use crate::error::{Error, Result};
 use futures::future::Either;
 use futures::stream::{self, BoxStream, StreamExt};
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::hash::BuildHasher;
 use std::sync::Arc;
@@ -329,9 +329,19 @@ where
 /// one page onto a following one, so remembering the ids of the last `WINDOW` pages
 /// catches every such repeat while memory stays bounded by pages, not by the result
 /// (a million ids would otherwise cost ~20 MB).
+///
+/// One set holds every remembered id, so a ticket costs one hash of its id and one
+/// lookup, whatever the window (scanning a set per page cost 40 lookups a ticket). Each
+/// id is in the set at most once, so the ids a page added are exactly those to forget
+/// when it leaves the window.
 struct Yielded {
-    pages: std::collections::VecDeque<HashSet<u64>>,
-    hasher: std::hash::RandomState,
+    /// The 64-bit hash of every id of the window's pages.
+    ids: HashSet<u64, foldhash::fast::RandomState>,
+    /// The hashes each page of the window added, oldest first.
+    pages: VecDeque<Vec<u64>>,
+    /// Seeded per process: a provider cannot choose ids whose hashes collide (a collision
+    /// would drop a ticket as a repeat).
+    hasher: foldhash::fast::RandomState,
     left: u64,
 }
 
@@ -342,8 +352,9 @@ const WINDOW: usize = 40;
 impl Yielded {
     fn new(limit: u64) -> Self {
         Yielded {
-            pages: std::collections::VecDeque::new(),
-            hasher: std::hash::RandomState::new(),
+            ids: HashSet::default(),
+            pages: VecDeque::with_capacity(WINDOW),
+            hasher: foldhash::fast::RandomState::default(),
             left: limit,
         }
     }
@@ -354,21 +365,28 @@ impl Yielded {
 
     fn admit<T>(&mut self, items: Vec<T>, key: fn(&T) -> &str) -> Vec<T> {
         let mut fresh = Vec::with_capacity(items.len());
-        let mut ids = HashSet::with_capacity(items.len());
+        let mut added = Vec::with_capacity(items.len());
         for item in items {
             if self.left == 0 {
                 break;
             }
             let h = self.hasher.hash_one(key(&item));
-            if !self.pages.iter().any(|p| p.contains(&h)) && ids.insert(h) {
+            if self.ids.insert(h) {
+                added.push(h);
                 self.left -= 1;
                 fresh.push(item);
             }
         }
-        if self.pages.len() == WINDOW {
-            self.pages.pop_front();
+        // The oldest page is forgotten only now, so this page was checked against all
+        // of the last WINDOW pages. Its ids are not among `added` (those were new).
+        if self.pages.len() == WINDOW
+            && let Some(oldest) = self.pages.pop_front()
+        {
+            for h in &oldest {
+                self.ids.remove(h);
+            }
         }
-        self.pages.push_back(ids);
+        self.pages.push_back(added);
         fresh
     }
 }
@@ -640,6 +658,32 @@ mod tests {
         let (items, warnings) = drain(PagerSpec::new(2, None, 1), fetch);
         assert_eq!(items, vec!["a", "c", "d"]);
         assert_eq!(warnings, vec!["object 2 has no id"]);
+    }
+
+    #[test]
+    fn repeats_are_caught_across_the_whole_window_and_only_the_window_is_kept() {
+        let page = |p: usize| -> Vec<String> { (0..10).map(|i| format!("{p}-{i}")).collect() };
+        let mut seen = Yielded::new(u64::MAX);
+        assert_eq!(seen.admit(page(0), id).len(), 10);
+        // Page 0's ids come back on each of the next WINDOW - 1 pages: all dropped.
+        for p in 1..WINDOW {
+            let mut items = page(p);
+            items.push(format!("0-{}", p % 10));
+            let fresh = seen.admit(items, id);
+            assert_eq!(fresh, page(p), "page {p}");
+        }
+        // A repeat within a page is dropped too.
+        let mut twice = page(WINDOW);
+        twice.push(format!("{WINDOW}-3"));
+        assert_eq!(seen.admit(twice, id), page(WINDOW));
+        // Page 0 has left the window: its ids are forgotten, and so memory stays at the
+        // window's ids however long the listing.
+        assert_eq!(seen.admit(vec!["0-1".to_string()], id), vec!["0-1"]);
+        for p in WINDOW + 2..WINDOW * 5 {
+            seen.admit(page(p), id);
+        }
+        assert_eq!(seen.pages.len(), WINDOW);
+        assert_eq!(seen.ids.len(), WINDOW * 10);
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod org;
 mod query;
 mod status;
 mod ticket;
+pub mod time;
 
 pub use change::{NewTicket, TicketUpdate};
 pub use filter::Filter;

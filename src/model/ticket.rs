@@ -31,8 +31,14 @@ pub struct Ticket {
     /// The provider's ticket or case type.
     #[serde(rename = "type")]
     pub kind: Option<String>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub created: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub updated: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub closed: Option<DateTime<Utc>>,
     /// Display names.
     pub assignees: Vec<String>,

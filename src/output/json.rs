@@ -12,6 +12,8 @@ pub(super) struct JsonWriter<W> {
     fields: Option<Vec<String>>,
     count: u64,
     finished: bool,
+    /// One item, serialized here first and written to `out` at once (as in jsonl.rs).
+    item: Vec<u8>,
 }
 
 impl<W: Write> JsonWriter<W> {
@@ -21,19 +23,22 @@ impl<W: Write> JsonWriter<W> {
             fields,
             count: 0,
             finished: false,
+            item: Vec::with_capacity(4096),
         }
     }
 }
 
 impl<W: Write> TicketWriter for JsonWriter<W> {
     fn write(&mut self, ticket: &Ticket) -> io::Result<()> {
-        self.out
-            .write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+        self.item.clear();
+        self.item
+            .extend_from_slice(if self.count == 0 { b"[\n" } else { b",\n" });
         let item = Projection {
             ticket,
             keys: self.fields.as_deref(),
         };
-        serde_json::to_writer(&mut self.out, &item)?;
+        serde_json::to_writer(&mut self.item, &item)?;
+        self.out.write_all(&self.item)?;
         self.count += 1;
         Ok(())
     }

@@ -7,7 +7,7 @@ use super::lenient;
 use crate::error::Result;
 use crate::model::Query;
 use crate::paginate::{Page, PageRequest, PagerSpec, offset_pages};
-use futures::future::ready;
+use futures::future::{BoxFuture, FutureExt, ready};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use std::future::Future;
 
@@ -75,13 +75,40 @@ where
     F: Fn(PageRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
-    let pages = offset_pages(paging.spec(q, client_side), key, fetch);
+    let pages = offset_pages(paging.spec(q, client_side), key, on_workers(fetch));
     let kept = pages.try_filter(move |t| ready(keep(t))).boxed();
     let limited = match q.limit {
         Some(limit) if client_side => take_ok(kept, limit),
         _ => kept,
     };
     ended(provider, limited)
+}
+
+/// `fetch`, each page's request and decoding run as a task of their own on the runtime's
+/// workers (issue 18): the pager polls at most `--concurrency` of them at once and yields
+/// pages in order, but decoding one page no longer holds up receiving the others (all of
+/// them were polled, and so decoded, on the one task that also writes the output).
+/// Dropping the listing drops the tasks (`remote_handle`); a panic in one is resumed
+/// here. Without a Tokio runtime (unit tests on a plain executor) pages run inline.
+fn on_workers<T, F, Fut>(
+    fetch: F,
+) -> impl Fn(PageRequest) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync + 'static
+where
+    T: Send + 'static,
+    F: Fn(PageRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    move |req| {
+        let page = fetch(req);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let (task, handle) = page.remote_handle();
+                runtime.spawn(task);
+                handle.boxed()
+            }
+            Err(_) => page.boxed(),
+        }
+    }
 }
 
 /// A listing that cannot start (its query was refused): that error, once.

@@ -34,6 +34,27 @@ pub(crate) fn warn_unmapped(provider: &str, what: &str, raw: &str) {
     tracing::warn!("{provider}: unmapped {what} '{raw}' shown as unknown");
 }
 
+/// One list page of `provider` read as `tix list` reads it (the one-pass fast path,
+/// without `raw`), for the decode benchmark (benches/list_page.rs); Arctic Wolf's page is
+/// read as one organization's. Not an interface: the pages are each vendor's own JSON.
+#[doc(hidden)]
+pub fn read_list_page(
+    provider: &str,
+    bytes: &[u8],
+) -> crate::error::Result<Vec<crate::model::Ticket>> {
+    match provider {
+        sonar::NAME => sonar::read_page(bytes),
+        argus::NAME => argus::read_page(bytes),
+        cyderes::NAME => cyderes::read_page(bytes),
+        arcticwolf::NAME => arcticwolf::read_page(bytes),
+        _ => Err(crate::error::Error::invalid(
+            "provider",
+            provider,
+            "one of: sonar, argus, cyderes, arcticwolf",
+        )),
+    }
+}
+
 /// Reads a JSON value of an answer as the vendor's type `W`: for answers kept raw
 /// (`--with-raw-event`), read once as JSON and then as what the document says they are.
 pub(crate) fn decode<W: serde::de::DeserializeOwned>(

@@ -23,6 +23,7 @@ mod exit_codes;
 mod harness;
 mod hostile;
 mod http;
+mod identical;
 mod jq;
 mod merge_e2e;
 mod ocsf;

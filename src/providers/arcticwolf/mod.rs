@@ -385,6 +385,16 @@ fn client_side(plan: &query::Plan) -> bool {
     plan.filters_client_side() || plan.sort.is_some()
 }
 
+/// One list page read as one organization's (benches/list_page.rs).
+pub(crate) fn read_page(bytes: &[u8]) -> Result<Vec<Ticket>> {
+    let org = OrgRef {
+        id: "2c3ef37e-2142-44fc-9621-0242ac131202".into(),
+        name: Some("Bench".into()),
+        pod: "us001".into(),
+    };
+    fanout::read_page(bytes, &org)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

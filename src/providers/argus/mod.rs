@@ -232,6 +232,17 @@ impl TicketSource for ArgusSource {
 /// The search's envelope: `{"data": [...], "count": N}`.
 struct Cases;
 
+/// One search page read as `list` reads it, without `raw` (benches/list_page.rs).
+pub(crate) fn read_page(bytes: &[u8]) -> Result<Vec<Ticket>> {
+    let reader = Reader {
+        provider: NAME,
+        raw: false,
+        map: map::ticket,
+    };
+    let page = reader.page::<Cases, wire::Case, _>(bytes, 0, |t| &t.id)?;
+    Ok(page.items)
+}
+
 impl Shape for Cases {
     type Of<X: DeserializeOwned> = wire::Envelope<Vec<X>>;
     fn parts<X: DeserializeOwned>(env: wire::Envelope<Vec<X>>) -> (Vec<X>, Option<u64>) {

@@ -311,6 +311,17 @@ impl TicketSource for CyderesSource {
 /// A bare array of tickets, with no total: the pager reads until an empty page.
 struct Tickets;
 
+/// One list page read as `list` reads it, without `raw` (benches/list_page.rs).
+pub(crate) fn read_page(bytes: &[u8]) -> Result<Vec<Ticket>> {
+    let reader = Reader {
+        provider: NAME,
+        raw: false,
+        map: listed,
+    };
+    let page = reader.page::<Tickets, wire::Ticket, _>(bytes, 0, |l| &l.ticket.id)?;
+    Ok(page.items.into_iter().map(|l| l.ticket).collect())
+}
+
 impl Shape for Tickets {
     type Of<X: DeserializeOwned> = Vec<X>;
     fn parts<X: DeserializeOwned>(page: Vec<X>) -> (Vec<X>, Option<u64>) {

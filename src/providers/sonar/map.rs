@@ -65,6 +65,9 @@ pub(super) fn time(raw: Option<&str>) -> Option<DateTime<Utc>> {
     if raw.is_empty() {
         return None;
     }
+    if let Some(t) = crate::model::time::parse_fixed(raw) {
+        return Some(t);
+    }
     DateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S%z")
         .or_else(|_| DateTime::parse_from_rfc3339(raw))
         .map(|t| t.with_timezone(&Utc))

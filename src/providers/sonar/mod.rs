@@ -204,6 +204,17 @@ impl TicketSource for SonarSource {
 /// `{"total": N, "tickets": [...]}`.
 struct Tickets;
 
+/// One list page read as `list` reads it, without `raw` (benches/list_page.rs).
+pub(crate) fn read_page(bytes: &[u8]) -> Result<Vec<Ticket>> {
+    let reader = Reader {
+        provider: NAME,
+        raw: false,
+        map: map::ticket,
+    };
+    let page = reader.page::<Tickets, wire::Ticket, _>(bytes, 0, |t| &t.id)?;
+    Ok(page.items)
+}
+
 impl Shape for Tickets {
     type Of<X: DeserializeOwned> = wire::TicketList<X>;
     fn parts<X: DeserializeOwned>(page: wire::TicketList<X>) -> (Vec<X>, Option<u64>) {

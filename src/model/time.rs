@@ -1,0 +1,176 @@
+//! Times read and written in their fixed layouts without chrono's format-string machinery
+//! (issue 18: `parse_from_str` and `collect_str` cost about 8% of a large listing).
+//!
+//! Both are fast paths only: a layout they do not know is `None` / chrono's own output,
+//! so what tix prints stays byte for byte what chrono printed.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc};
+use serde::{Serialize, Serializer};
+
+/// `YYYY-MM-DD HH:MM:SS` followed by `±HHMM` or `±HH:MM` (Sonar's Java `Z`), by nothing
+/// (read as UTC), or `YYYY-MM-DDTHH:MM:SS` followed by `Z`, `±HH:MM` (RFC 3339 without
+/// fractions). `None` for anything else, including fractions and leap seconds: the caller
+/// then reads it with chrono, which accepts the same instants in these layouts.
+pub fn parse_fixed(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b.get(from..to)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
+    let time = NaiveTime::from_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)?;
+    let offset = |sign: u8, h: usize, m: usize| -> Option<i64> {
+        let (h, m) = (num(h, h + 2)?, num(m, m + 2)?);
+        if h > 23 || m > 59 {
+            return None;
+        }
+        let secs = i64::from(h * 3600 + m * 60);
+        Some(if sign == b'-' { -secs } else { secs })
+    };
+    let east = match (b[10], &b[19..]) {
+        (b' ', []) => 0,
+        (b'T', [b'Z']) => 0,
+        (b' ', [sign @ (b'+' | b'-'), _, _, _, _]) => offset(*sign, 20, 22)?,
+        (b' ' | b'T', [sign @ (b'+' | b'-'), _, _, b':', _, _]) => offset(*sign, 20, 23)?,
+        _ => return None,
+    };
+    let local = NaiveDateTime::new(date, time);
+    Some(
+        local
+            .checked_sub_signed(TimeDelta::seconds(east))?
+            .and_utc(),
+    )
+}
+
+/// `t` as chrono's serde writes it (RFC 3339, `Z`, fractions only when present), formatted
+/// into a fixed buffer for the common case of whole seconds in years 0..=9999.
+struct Rfc3339<'a>(&'a DateTime<Utc>);
+
+impl Serialize for Rfc3339<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.0;
+        let year = t.year();
+        if t.nanosecond() != 0 || !(0..=9999).contains(&year) {
+            return t.serialize(s);
+        }
+        let mut buf = *b"0000-00-00T00:00:00Z";
+        let mut put = |at: usize, width: usize, mut n: u32| {
+            for i in (at..at + width).rev() {
+                buf[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        put(0, 4, year as u32);
+        put(5, 2, t.month());
+        put(8, 2, t.day());
+        put(11, 2, t.hour());
+        put(14, 2, t.minute());
+        put(17, 2, t.second());
+        // Only ASCII digits and separators were written.
+        s.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
+    }
+}
+
+/// `#[serde(serialize_with)]` for an optional time: the same output as chrono's serde.
+pub(crate) fn serialize_opt<S: Serializer>(
+    t: &Option<DateTime<Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_some(&Rfc3339(t)),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{FixedOffset, TimeZone};
+    use proptest::prelude::*;
+
+    fn chrono_reads(s: &str) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%z")
+            .or_else(|_| DateTime::parse_from_rfc3339(s))
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+            .or_else(|| {
+                NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+                    .ok()
+                    .map(|n| n.and_utc())
+            })
+    }
+
+    #[test]
+    fn the_fixed_layouts_are_read_as_chrono_reads_them() {
+        for s in [
+            "2022-09-14 17:34:19+0900",
+            "2022-09-14 17:34:19-0330",
+            "2022-09-14 17:34:19+09:00",
+            "2022-09-14 17:34:19",
+            "2022-09-14T17:34:19Z",
+            "2022-09-14T17:34:19+05:45",
+            "2024-02-29 00:00:00+0100",
+            "0001-01-01 00:00:00+0000",
+        ] {
+            assert_eq!(parse_fixed(s), chrono_reads(s), "{s}");
+            assert!(parse_fixed(s).is_some(), "{s}");
+        }
+    }
+
+    #[test]
+    fn other_layouts_are_left_to_chrono() {
+        for s in [
+            "2022-09-14T17:34:19.123Z",
+            "2022-09-14 17:34:60+0000",
+            "2023-02-29 00:00:00+0000",
+            "2022-09-14 17:34:19+2400",
+            "2022-09-14 17:34:19 +0900",
+            "2022-09-14T17:34:19",
+            "2022-9-14 17:34:19+0900",
+            "x022-09-14 17:34:19+0900",
+            "2022-09-14 17:34:19Z",
+            "",
+        ] {
+            assert_eq!(parse_fixed(s), None, "{s}");
+        }
+    }
+
+    fn serialized(t: Option<DateTime<Utc>>) -> String {
+        let mut out = Vec::new();
+        serialize_opt(&t, &mut serde_json::Serializer::new(&mut out)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn any_time_is_written_as_chrono_writes_it(
+            secs in -62_104_060_800i64..253_370_764_800,
+            nanos in prop_oneof![Just(0u32), 0u32..1_000_000_000],
+            east in -86_399i32..86_400,
+        ) {
+            let t = DateTime::from_timestamp(secs, nanos).unwrap();
+            prop_assert_eq!(serialized(Some(t)), serde_json::to_string(&t).unwrap());
+            // And read back through the fixed layout when it has one.
+            let local = t.with_timezone(&FixedOffset::east_opt(east - east % 60).unwrap());
+            let text = local.format("%Y-%m-%d %H:%M:%S%z").to_string();
+            prop_assert!(parse_fixed(&text).is_some(), "{}", text);
+            prop_assert_eq!(parse_fixed(&text), chrono_reads(&text), "{}", text);
+        }
+    }
+
+    #[test]
+    fn none_is_null_and_odd_times_are_chrono_s() {
+        assert_eq!(serialized(None), "null");
+        let t = Utc.with_ymd_and_hms(2026, 12, 4, 9, 5, 7).unwrap();
+        assert_eq!(serialized(Some(t)), "\"2026-12-04T09:05:07Z\"");
+        let frac = t + TimeDelta::milliseconds(250);
+        assert_eq!(
+            serialized(Some(frac)),
+            serde_json::to_string(&frac).unwrap()
+        );
+    }
+}
