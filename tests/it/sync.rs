@@ -1144,3 +1144,28 @@ async fn a_dry_run_to_connectwise_names_the_board_and_pushes_nothing() {
     );
     sim.shutdown().await;
 }
+
+/// An output that cannot be written is blamed on the output, by its path (not on the
+/// provider, nor on the state), and the window stays for the next run.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_output_that_cannot_be_written_is_named_and_the_window_stays() {
+    let sim = simulator(SimOptions {
+        tickets: 2,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let blocker = rig.home.path().join("not-a-dir");
+    std::fs::write(&blocker, "a file where a directory should be").unwrap();
+    let out = blocker.join("archive");
+    let o = rig.sync(&["--out", out.to_str().unwrap()]).await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 1, "{err}");
+    let dest = out.join("sonar").display().to_string();
+    assert!(
+        err.contains(&format!("tix: writing {dest}/")) && err.contains(".jsonl: "),
+        "{err}"
+    );
+    assert!(watermark(&rig).is_null());
+    sim.shutdown().await;
+}
