@@ -113,9 +113,11 @@ const EXAMPLES: &[(&str, &str)] = &[
         "sync",
         "tix sync --all --out ~/tix-archive
   tix sync -p sonar --out - | jq .id
-  tix sync --profile prod --to connectwise --board MSSP --status New --company ACME",
+  tix sync --profile prod --to connectwise --board MSSP --status New --company ACME
+  tix sync -p sonar --out ~/tix-archive --dry-run",
     ),
     ("sync status", "tix sync status"),
+    ("sync reset", "tix sync reset sonar"),
     (
         "sync reset",
         "tix sync reset sonar                      # forget the window; the next run starts over

@@ -344,7 +344,7 @@ async fn run_jobs(
                 }
                 if let Some(first) = &report.first_failure {
                     let message = format!(
-                        "{} ticket(s) not synced, retried on a later run (first: {first}); see tix sync status",
+                        "{} ticket(s) not synced (first: {first}); see tix sync status",
                         report.failed
                     );
                     failures.push((job.name.clone(), message, None));

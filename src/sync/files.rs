@@ -125,17 +125,20 @@ impl Output {
     }
 
     pub fn write(&mut self, ticket: &Ticket) -> Result<()> {
-        let w: &mut dyn Write = match &mut self.target {
-            Target::Stdout(w) => w,
+        let (w, what): (&mut dyn Write, &Path) = match &mut self.target {
+            Target::Stdout(w) => (w, Path::new("stdout")),
             Target::File { dest, open } => {
                 if open.is_none() {
-                    *open = Some(BufWriter::with_capacity(256 * 1024, start(dest)?));
+                    let file = start(dest).map_err(|e| blame(dest, e))?;
+                    *open = Some(BufWriter::with_capacity(256 * 1024, file));
                 }
-                open.as_mut().expect("just opened")
+                (open.as_mut().expect("just opened"), dest.as_path())
             }
         };
-        serde_json::to_writer(&mut *w, ticket).map_err(std::io::Error::from)?;
-        w.write_all(b"\n")?;
+        serde_json::to_writer(&mut *w, ticket)
+            .map_err(std::io::Error::from)
+            .and_then(|()| w.write_all(b"\n"))
+            .map_err(|e| blame(what, e))?;
         self.written += 1;
         if self.written == 1 {
             crash::point("first-ticket");
@@ -147,7 +150,7 @@ impl Output {
     pub fn commit(self) -> Result<Option<PathBuf>> {
         match self.target {
             Target::Stdout(mut w) => {
-                w.flush()?;
+                w.flush().map_err(|e| blame(Path::new("stdout"), e))?;
                 Ok(None)
             }
             Target::File { open: None, .. } => Ok(None),
@@ -155,11 +158,11 @@ impl Output {
                 dest,
                 open: Some(w),
             } => {
-                let file = w.into_inner().map_err(|e| e.into_error())?;
+                let file = w.into_inner().map_err(|e| blame(&dest, e.into_error()))?;
                 crash::point("before-rename");
                 // The same name as a run killed after its rename and before its state
                 // commit: this run saw everything that one did, so it replaces it.
-                file.commit(&dest, true)?;
+                file.commit(&dest, true).map_err(|e| blame(&dest, e))?;
                 crash::point("after-rename");
                 Ok(Some(dest))
             }
@@ -167,9 +170,18 @@ impl Output {
     }
 }
 
+/// An output error that names the output (`--out`'s file, or stdout), not the provider
+/// or the state; the kind is kept, so a reader gone away is still a broken pipe.
+fn blame(what: &Path, e: std::io::Error) -> crate::error::Error {
+    crate::error::Error::Io(std::io::Error::new(
+        e.kind(),
+        format!("writing {}: {e}", what.display()),
+    ))
+}
+
 /// Creates the file's directories durably, clears temporary files a killed run left
 /// there (the caller holds the run lock, so none is in use), and starts the file.
-fn start(dest: &Path) -> Result<AtomicFile> {
+fn start(dest: &Path) -> std::io::Result<AtomicFile> {
     let dir = dest.parent().expect("dest has a directory");
     create_dirs(dir)?;
     if let Ok(entries) = std::fs::read_dir(dir) {
@@ -182,7 +194,7 @@ fn start(dest: &Path) -> Result<AtomicFile> {
         }
     }
     // Tickets are no secret: the file gets what the umask allows, like any other output.
-    Ok(AtomicFile::shared_in(dir)?)
+    AtomicFile::shared_in(dir)
 }
 
 /// `create_dir_all`, then an fsync of the parent of every directory it made.

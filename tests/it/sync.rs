@@ -1094,3 +1094,87 @@ async fn a_lock_older_than_the_maximum_run_time_is_reported_and_taken_over() {
     assert_eq!(rig.written().0.len(), 3);
     sim.shutdown().await;
 }
+
+/// `--dry-run --to connectwise` names the board each ticket would go to and pushes
+/// nothing: the real run that follows still creates every ticket.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_to_connectwise_names_the_board_and_pushes_nothing() {
+    let sim = simulator(SimOptions {
+        tickets: 4,
+        ..SimOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state/sync.db");
+    let state_s = state.display().to_string();
+    let mut env = crate::connectwise::env(&sim.base_url("connectwise"));
+    env.push(("TIX_SONAR_URL", sim.base_url("sonar")));
+    env.push(("TIX_SONAR_API_KEY", KEY.into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let args = |dry: bool| {
+        let mut a = vec![
+            "sync",
+            "--provider",
+            "sonar",
+            "--state",
+            &state_s,
+            "--to",
+            "connectwise",
+            "--board",
+            "Security Operations",
+            "--status",
+            "New (MSSP)",
+            "--company",
+            "ACME",
+        ];
+        if dry {
+            a.push("--dry-run");
+        }
+        a
+    };
+    let look = crate::harness::run(&args(true), &env).await;
+    assert_eq!(code(&look), 0, "{}", stderr(&look));
+    let printed = stdout(&look);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 4, "{printed}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("connectwise board Security Operations (#")),
+        "{lines:?}"
+    );
+    assert!(!state.parent().unwrap().exists(), "no state, no lock");
+    let real = crate::harness::run(&args(false), &env).await;
+    let err = stderr(&real);
+    assert_eq!(code(&real), 0, "{err}");
+    assert!(
+        err.contains("4 created"),
+        "nothing was pushed by the look: {err}"
+    );
+    sim.shutdown().await;
+}
+
+/// An output that cannot be written is blamed on the output, by its path (not on the
+/// provider, nor on the state), and the window stays for the next run.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_output_that_cannot_be_written_is_named_and_the_window_stays() {
+    let sim = simulator(SimOptions {
+        tickets: 2,
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let blocker = rig.home.path().join("not-a-dir");
+    std::fs::write(&blocker, "a file where a directory should be").unwrap();
+    let out = blocker.join("archive");
+    let o = rig.sync(&["--out", out.to_str().unwrap()]).await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 1, "{err}");
+    let dest = out.join("sonar").display().to_string();
+    assert!(
+        err.contains(&format!("tix: writing {dest}/")) && err.contains(".jsonl: "),
+        "{err}"
+    );
+    assert!(watermark(&rig).is_null());
+    sim.shutdown().await;
+}
