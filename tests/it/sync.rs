@@ -1148,7 +1148,7 @@ async fn a_dry_run_to_connectwise_names_the_board_and_pushes_nothing() {
     let err = stderr(&real);
     assert_eq!(code(&real), 0, "{err}");
     assert!(
-        err.contains("4 created"),
+        err.contains("created 4,"),
         "nothing was pushed by the look: {err}"
     );
     sim.shutdown().await;
