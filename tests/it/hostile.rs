@@ -574,3 +574,46 @@ async fn an_attachment_named_with_a_bidi_override_is_saved_without_it() {
     );
     sim.shutdown().await;
 }
+
+/// Issue 15 point 7 against the hostile server: a ticket `updated` in year -1 is one
+/// failed ticket, never the sync window, so the next run works instead of failing on a
+/// poisoned state forever.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_from_year_minus_1_never_poisons_the_sync_state() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sync.db");
+    let out = dir.path().join("out");
+    let url = format!("http://{}/hostile/year-minus-1", sim.addr());
+    let env = [
+        ("TIX_SONAR_URL", url.as_str()),
+        ("TIX_SONAR_API_KEY", KEY),
+        ("NO_COLOR", "1"),
+    ];
+    let (state_s, out_s) = (state.to_str().unwrap(), out.to_str().unwrap());
+    let sync = ["sync", "-p", "sonar", "--state", state_s, "--out", out_s];
+    let first = crate::harness::run(&sync, &env).await;
+    assert_eq!(code(&first), 6, "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("outside 1970-2199"),
+        "{}",
+        stderr(&first)
+    );
+    for _ in 0..2 {
+        let again = crate::harness::run(&sync, &env).await;
+        assert!(
+            matches!(code(&again), 0 | 6),
+            "a later run must not fail on the state: {}",
+            stderr(&again)
+        );
+        assert!(!stderr(&again).contains("bad time"), "{}", stderr(&again));
+    }
+    let status = crate::harness::run(&["sync", "status", "--state", state_s], &env).await;
+    assert_eq!(code(&status), 0, "{}", stderr(&status));
+    assert!(
+        stdout(&status).contains("outside 1970-2199"),
+        "the failure is listed: {}",
+        stdout(&status)
+    );
+    sim.shutdown().await;
+}
