@@ -1,4 +1,5 @@
 use super::body::{BodyError, read_capped, read_prefix};
+use super::json_repair::repaired;
 use super::limits::{Limits, show_duration, show_size};
 use super::retry::{RetryPolicy, is_idempotent, parse_retry_after, retryable_status};
 use super::{ErrorParser, Failure, is_loopback};
@@ -360,7 +361,13 @@ impl HttpClient {
             } else {
                 bytes
             };
-            match serde_json::from_slice::<T>(json) {
+            // Strict first; an answer with a broken string escape (a lone surrogate) is
+            // read again with it as U+FFFD rather than lost whole.
+            let parsed = serde_json::from_slice::<T>(json).or_else(|e| match repaired(json) {
+                std::borrow::Cow::Owned(fixed) if !e.is_eof() => serde_json::from_slice(&fixed),
+                _ => Err(e),
+            });
+            match parsed {
                 Ok(value) => Ok((value, headers.clone())),
                 // JSON that stops mid-way was cut short on the way: asking again helps.
                 Err(e) if e.is_eof() => Err(Error::Transport {

@@ -7,6 +7,7 @@
 mod body;
 pub mod certificate;
 mod client;
+mod json_repair;
 pub mod limits;
 mod pause;
 pub mod proxy;
@@ -16,6 +17,7 @@ pub mod tls;
 pub mod tls_errors;
 
 pub use client::{Body, Credential, FilePart, HttpClient, HttpOptions};
+pub use json_repair::repaired;
 pub use limits::Limits;
 pub use retry::RetryPolicy;
 

@@ -399,3 +399,30 @@ async fn json_cut_short_is_retried_as_a_transport_error() {
         .await;
     assert!(matches!(e, Err(Error::Transport { .. })), "{e:?}");
 }
+
+/// Issue 24 for every typed answer (ConnectWise's among them, which read through the same
+/// client): a string cut in half of a UTF-16 pair is read as U+FFFD, not lost with the
+/// whole answer, and it is not asked again.
+#[tokio::test]
+async fn a_lone_surrogate_in_an_answer_reads_as_a_replacement_character() {
+    #[derive(Debug, serde::Deserialize)]
+    struct Note {
+        text: String,
+        id: u32,
+    }
+    let s = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/notes"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"[{"id": 1, "text": "cut \ud83d"}, {"id": 2, "text": "whole \ud83d\ude00"}]"#,
+            "application/json",
+        ))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let c = client(&s.uri());
+    let notes: Vec<Note> = c.get_json(c.url(&["notes"]), &[]).await.unwrap();
+    assert_eq!(notes[0].id, 1);
+    assert_eq!(notes[0].text, "cut \u{fffd}");
+    assert_eq!(notes[1].text, "whole \u{1f600}");
+}
