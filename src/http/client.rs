@@ -1,6 +1,7 @@
 use super::body::{BodyError, read_capped, read_prefix};
 use super::json_repair::repaired;
 use super::limits::{Limits, show_duration, show_size};
+use super::request::{Body, Credential, HttpOptions, multipart, secret_header};
 use super::retry::{RetryPolicy, is_idempotent, parse_retry_after, retryable_status};
 use super::{ErrorParser, Failure, is_loopback};
 use super::{proxy, redact};
@@ -8,77 +9,11 @@ use crate::error::{Error, Result};
 use futures::StreamExt;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use url::Url;
-
-/// How a source reaches its API; built from the resolved profile.
-#[derive(Debug, Clone)]
-pub struct HttpOptions {
-    pub base_url: Url,
-    /// An extra CA to trust (on-prem servers with a private certificate).
-    pub ca_file: Option<PathBuf>,
-    /// SHA-256 pins of the server's certificate or public key (`tls::parse_pins`).
-    pub pin_sha256: Option<String>,
-    /// The settings a refused certificate's error names; `TIX_<PROVIDER>_*` when `None`.
-    pub tls_names: Option<super::tls_errors::SettingNames>,
-    /// Timeouts, the per-request budget and the body ceiling (`limits.rs`).
-    pub limits: Limits,
-    pub retry: RetryPolicy,
-}
-
-impl HttpOptions {
-    /// DESIGN.md's defaults: connect 10 s, idle read 30 s, 60 s per request, 64 MiB.
-    pub fn new(base_url: Url) -> Self {
-        HttpOptions {
-            base_url,
-            ca_file: None,
-            pin_sha256: None,
-            tls_names: None,
-            limits: Limits::default(),
-            retry: RetryPolicy::default(),
-        }
-    }
-}
-
-/// The secret a provider's API wants on every request.
-pub enum Credential {
-    /// `Authorization: Bearer <token>`.
-    Bearer(SecretString),
-    /// A vendor header such as `Argus-API-Key`.
-    Header(&'static str, SecretString),
-    /// `Authorization: Basic base64(user:password)` (ConnectWise: `company+public`, private).
-    Basic {
-        user: String,
-        password: SecretString,
-    },
-}
-
-/// A request body.
-#[derive(Debug, Clone)]
-pub enum Body {
-    Empty,
-    Json(serde_json::Value),
-    Form(Vec<(String, String)>),
-    /// `multipart/form-data`, rebuilt for each attempt (a reqwest form is single-use).
-    Multipart(Vec<FilePart>),
-    /// `multipart/form-data` with plain text fields beside the files (ConnectWise
-    /// `/system/documents` takes `recordType`, `recordId` and `title` beside `file`).
-    MultipartFields(Vec<(String, String)>, Vec<FilePart>),
-}
-
-/// One file in a multipart body.
-#[derive(Debug, Clone)]
-pub struct FilePart {
-    /// The form field's name (Cyderes: `file`).
-    pub field: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub bytes: bytes::Bytes,
-}
 
 /// One provider's HTTP client.
 #[derive(Clone)]
@@ -786,31 +721,4 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, chrono::Utc::now()))
-}
-
-/// A reqwest form from our parts; each attempt builds its own. The parts share the
-/// caller's bytes (a `Bytes` clone is a reference count), so a 50 MB upload is held once,
-/// and each has a known length, so the body is not sent chunked.
-fn multipart(parts: &[FilePart]) -> reqwest::multipart::Form {
-    parts
-        .iter()
-        .fold(reqwest::multipart::Form::new(), |form, p| {
-            let body = || {
-                reqwest::multipart::Part::stream_with_length(p.bytes.clone(), p.bytes.len() as u64)
-                    .file_name(p.file_name.clone())
-            };
-            let part = body().mime_str(&p.content_type).unwrap_or_else(|_| body());
-            form.part(p.field.clone(), part)
-        })
-}
-
-fn secret_header(provider: &str, value: &str) -> Result<HeaderValue> {
-    let mut v = HeaderValue::from_str(value).map_err(|_| {
-        Error::Config(format!(
-            "{provider}: the API key holds characters a header cannot carry"
-        ))
-    })?;
-    // Marks the value so reqwest's and hyper's Debug output print "Sensitive".
-    v.set_sensitive(true);
-    Ok(v)
 }

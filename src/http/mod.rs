@@ -12,13 +12,15 @@ pub mod limits;
 mod pause;
 pub mod proxy;
 pub mod redact;
+mod request;
 pub mod retry;
 pub mod tls;
 pub mod tls_errors;
 
-pub use client::{Body, Credential, FilePart, HttpClient, HttpOptions};
+pub use client::HttpClient;
 pub use json_repair::repaired;
 pub use limits::Limits;
+pub use request::{Body, Credential, FilePart, HttpOptions};
 pub use retry::RetryPolicy;
 
 use crate::error::Error;
