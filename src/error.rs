@@ -40,6 +40,16 @@ pub enum Error {
     /// Some sources failed while the others were printed.
     #[error("{} of the sources failed: {}", .failed.len(), .failed.join("; "))]
     Partial { failed: Vec<String> },
+    /// One ticket of a listing that tix could not read (no id, or not JSON it can read),
+    /// yielded in its place while the listing goes on: a warning in `list`, a failed
+    /// ticket in `sync`.
+    #[error("{provider}: ticket {position} of the listing {why}; skipped")]
+    Unreadable {
+        provider: String,
+        /// Its place in the listing, from 1.
+        position: u64,
+        why: String,
+    },
     #[error("{0}")]
     Io(#[from] io::Error),
     /// The provider answered, but not in the shape its document promises. The same answer
@@ -112,7 +122,7 @@ impl Error {
             Error::Auth { .. } | Error::Config(_) => 3,
             Error::NotFound { .. } | Error::Gone { .. } => 4,
             Error::Api { .. } | Error::Limit { .. } | Error::Redirect { .. } => 5,
-            Error::Partial { .. } => 6,
+            Error::Partial { .. } | Error::Unreadable { .. } => 6,
             // 5 ("the provider answered with an error"): the provider did answer, and what
             // it answered is the fault, not the network (1) nor the user's input (2).
             Error::Decode { .. } => 5,
@@ -157,6 +167,12 @@ impl Error {
             message: format!("{what}: {source}"),
             source: Some(Box::new(source)),
         }
+    }
+
+    /// A part of the answer that failed while the rest goes on (exit 6): a listing yields
+    /// it as an item and continues.
+    pub fn is_partial(&self) -> bool {
+        matches!(self, Error::Partial { .. } | Error::Unreadable { .. })
     }
 
     /// True when the error is a closed pipe on stdout (`tix list | head`), which is not a failure.

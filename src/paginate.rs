@@ -33,7 +33,7 @@ pub struct PageRequest {
 }
 
 /// One page as the provider answered it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// The number of matches the server reports, when it reports one.
@@ -41,7 +41,7 @@ pub struct Page<T> {
     /// One line for each object of the page that could not be read as an item (no id, a
     /// broken value): reported, not yielded. They still count for the page's length, so
     /// the next offset is right.
-    pub unreadable: Vec<String>,
+    pub unreadable: Vec<Error>,
 }
 
 impl<T> Page<T> {
@@ -213,9 +213,8 @@ where
                         ],
                     })]
                 } else {
-                    let partial = |why| Err(Error::Partial { failed: vec![why] });
                     let mut out: Vec<Result<T>> = fresh.into_iter().map(Ok).collect();
-                    out.extend(unreadable.into_iter().map(partial));
+                    out.extend(unreadable.into_iter().map(Err));
                     out
                 }
             }
@@ -580,6 +579,7 @@ mod tests {
             match r {
                 Ok(item) => items.push(item),
                 Err(Error::Partial { failed }) => warnings.extend(failed),
+                Err(e @ Error::Unreadable { .. }) => warnings.push(e.to_string()),
                 Err(e) => panic!("not a warning: {e}"),
             }
         }
@@ -648,7 +648,11 @@ mod tests {
                 0 => Page {
                     items: vec!["a".to_string()],
                     total: None,
-                    unreadable: vec!["object 2 has no id".into()],
+                    unreadable: vec![Error::Unreadable {
+                        provider: "p".into(),
+                        position: 2,
+                        why: "has no id".into(),
+                    }],
                 },
                 2 => Page::new(vec!["c".to_string(), "d".to_string()], None),
                 _ => Page::new(Vec::new(), None),
@@ -657,7 +661,10 @@ mod tests {
         };
         let (items, warnings) = drain(PagerSpec::new(2, None, 1), fetch);
         assert_eq!(items, vec!["a", "c", "d"]);
-        assert_eq!(warnings, vec!["object 2 has no id"]);
+        assert_eq!(
+            warnings,
+            vec!["p: ticket 2 of the listing has no id; skipped"]
+        );
     }
 
     #[test]

@@ -384,9 +384,7 @@ pub async fn run(mut args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
     // Each failure already has its warning line: what is left to say is the exit code.
     // Partial (6) when anything was printed or a source failed only in part; otherwise
     // every source failed outright and the first failure's own code says why.
-    let any_partial = failed
-        .iter()
-        .any(|(_, e)| matches!(e, Error::Partial { .. }));
+    let any_partial = failed.iter().any(|(_, e)| e.is_partial());
     Ok(match failed.first() {
         None => 0,
         Some(_) if out.count() > 0 || any_partial => {
@@ -426,7 +424,7 @@ async fn print_all(
             }
             // A source that fans out (Arctic Wolf's pods) reports a part that failed as a
             // `Partial` item and goes on with the rest.
-            Err(e) if several || matches!(e, Error::Partial { .. }) => {
+            Err(e) if several || e.is_partial() => {
                 let warn = || io.warn(&format!("{label}: {e}"));
                 match progress {
                     Some(bar) => bar.suspend(warn),

@@ -97,20 +97,22 @@ impl<M> Reader<M> {
         for (i, r) in read.enumerate() {
             let at = offset + i as u64 + 1;
             match r {
-                Ok((t, _)) if id(&t).trim().is_empty() => page.unreadable.push(format!(
-                    "{}: ticket {at} of the listing has no id; skipped",
-                    self.provider
-                )),
+                Ok((t, _)) if id(&t).trim().is_empty() => page.unreadable.push(Error::Unreadable {
+                    provider: self.provider.to_owned(),
+                    position: at,
+                    why: "has no id".into(),
+                }),
                 Ok((t, nulled)) => {
                     for field in nulled {
                         unreadable_field(self.provider, &field, id(&t));
                     }
                     page.items.push(t);
                 }
-                Err(why) => page.unreadable.push(format!(
-                    "{}: ticket {at} of the listing cannot be read ({why}); skipped",
-                    self.provider
-                )),
+                Err(why) => page.unreadable.push(Error::Unreadable {
+                    provider: self.provider.to_owned(),
+                    position: at,
+                    why: format!("cannot be read ({why})"),
+                }),
             }
         }
         page

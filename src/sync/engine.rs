@@ -104,28 +104,6 @@ pub fn stops_the_run(e: &Error) -> bool {
     }
 }
 
-/// The position in the listing of a ticket the provider sent and tix could not read
-/// (`providers::lenient`: "sonar: ticket 3 of the listing cannot be read (…); skipped",
-/// or "… has no id; skipped"), if `e` is that warning. Every other warning item of a
-/// listing (a pager that stopped early: the window was not read to its end) is not
-/// about one ticket and stops the run.
-pub fn unreadable_ticket(e: &Error) -> Option<(u64, &str)> {
-    let Error::Partial { failed } = e else {
-        return None;
-    };
-    let [why] = failed.as_slice() else {
-        return None;
-    };
-    let (_, rest) = why.split_once(": ticket ")?;
-    let (at, rest) = rest.split_once(" of the listing ")?;
-    let known = rest.starts_with("cannot be read") || rest.starts_with("has no id");
-    let at = at
-        .parse()
-        .ok()
-        .filter(|_| known && rest.ends_with("; skipped"))?;
-    Some((at, why.as_str()))
-}
-
 /// Why a ticket the listing sent has no time the window can use.
 fn no_usable_time(provider: &str, id: &str, why: &str) -> Error {
     Error::Decode {
@@ -309,25 +287,24 @@ impl Run<'_> {
             // recorded, and the listing goes on. Any other error ends the run.
             let ticket = match ticket {
                 Ok(t) => t,
-                Err(e) => match unreadable_ticket(&e) {
-                    Some((at, why)) => {
-                        // Recorded as the provider's answer that could not be read, not
-                        // as "1 of the sources failed".
-                        let provider = source.provider();
-                        let e = Error::Decode {
-                            provider: provider.to_owned(),
-                            message: why
-                                .strip_prefix(provider)
-                                .and_then(|w| w.strip_prefix(": "))
-                                .unwrap_or(why)
-                                .to_owned(),
-                            source: None,
-                        };
-                        self.unsynced(state, &failures::position_id(at), e)?;
-                        continue;
-                    }
-                    None => return Err(e),
-                },
+                // Every other warning item of a listing (a pager that stopped early: the
+                // window was not read to its end) is not about one ticket and stops the run.
+                Err(Error::Unreadable {
+                    provider,
+                    position,
+                    why,
+                }) => {
+                    // Recorded as the provider's answer that could not be read, not as
+                    // "1 of the sources failed".
+                    let e = Error::Decode {
+                        provider,
+                        message: format!("ticket {position} of the listing {why}; skipped"),
+                        source: None,
+                    };
+                    self.unsynced(state, &failures::position_id(position), e)?;
+                    continue;
+                }
+                Err(e) => return Err(e),
             };
             // A ticket without an update time has only its creation to go by; one with
             // neither, or with a time no clock shows, cannot be placed in any window: a

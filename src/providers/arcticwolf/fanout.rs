@@ -104,7 +104,7 @@ fn one_org(
         let (mut pages, tally, org) = state?;
         match pages.next().await {
             Some(Ok(ticket)) => Some((Some(Ok(ticket)), Some((pages, tally, org)))),
-            Some(Err(e @ Error::Partial { .. })) => Some((Some(Err(e)), Some((pages, tally, org)))),
+            Some(Err(e)) if e.is_partial() => Some((Some(Err(e)), Some((pages, tally, org)))),
             Some(Err(e)) => {
                 lock(&tally).failed.push((org, e));
                 Some((None, None))

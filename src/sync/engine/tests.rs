@@ -14,11 +14,30 @@ struct Fake {
     fail: Arc<Mutex<bool>>,
     /// Tickets the engine pulled from `list`.
     listed: Arc<Mutex<usize>>,
-    /// Warning items the listing yields after its first ticket (what the pager yields
-    /// for a ticket it could not read, or when it stops early).
-    warnings: Arc<Mutex<Vec<String>>>,
+    /// Warning items the listing yields after its first ticket: a ticket it could not
+    /// read, or a pager that stopped early.
+    warnings: Arc<Mutex<Vec<Error>>>,
     /// How long each listed item takes to arrive (a slow provider).
     delay: Arc<Mutex<Option<Duration>>>,
+}
+
+/// The same warning item for each listing (an error is not `Clone`).
+fn again(e: &Error) -> Error {
+    match e {
+        Error::Unreadable {
+            provider,
+            position,
+            why,
+        } => Error::Unreadable {
+            provider: provider.clone(),
+            position: *position,
+            why: why.clone(),
+        },
+        Error::Partial { failed } => Error::Partial {
+            failed: failed.clone(),
+        },
+        other => panic!("the fake lists only warning items, not {other}"),
+    }
 }
 
 impl fmt::Display for Fake {
@@ -64,12 +83,7 @@ impl TicketSource for Fake {
         }
         for w in self.warnings.lock().unwrap().iter().rev() {
             let at = 1.min(items.len());
-            items.insert(
-                at,
-                Err(Error::Partial {
-                    failed: vec![w.clone()],
-                }),
-            );
+            items.insert(at, Err(again(w)));
         }
         let delay = *self.delay.lock().unwrap();
         stream::iter(items)
@@ -514,11 +528,11 @@ async fn an_unreadable_ticket_is_a_recorded_failure_and_the_window_moves() {
         .lock()
         .unwrap()
         .push(Ticket::new("sonar", "c"));
-    r.fake
-        .warnings
-        .lock()
-        .unwrap()
-        .push("sonar: ticket 2 of the listing cannot be read (`id`: invalid type); skipped".into());
+    r.fake.warnings.lock().unwrap().push(Error::Unreadable {
+        provider: "sonar".into(),
+        position: 2,
+        why: "cannot be read (`id`: invalid type)".into(),
+    });
     let report = r.run_at(t0).await.unwrap();
     assert_eq!((report.new, report.failed), (2, 2), "{report:?}");
     assert_eq!(
@@ -567,9 +581,11 @@ async fn a_pager_that_stops_early_stops_the_run_and_keeps_the_window() {
         t0 - TimeDelta::minutes(60),
         t0 - TimeDelta::minutes(20),
     );
-    r.fake.warnings.lock().unwrap().push(
-        "stopped after 100000 pages, the most tix reads of one listing; narrow with --since/--until".into(),
-    );
+    r.fake.warnings.lock().unwrap().push(Error::Partial {
+        failed: vec![
+            "stopped after 100000 pages, the most tix reads of one listing; narrow with --since/--until".into(),
+        ],
+    });
     let e = r.run_at(t0).await.unwrap_err();
     assert!(matches!(e, Error::Partial { .. }), "{e}");
     assert_eq!(r.state.cursor("sonar").unwrap().watermark, None);
@@ -578,21 +594,6 @@ async fn a_pager_that_stops_early_stops_the_run_and_keeps_the_window() {
 
 #[test]
 fn only_a_ticket_the_listing_could_not_read_is_one_tickets_failure() {
-    let p = |s: &str| Error::Partial {
-        failed: vec![s.into()],
-    };
-    assert_eq!(
-        unreadable_ticket(&p("argus: ticket 7 of the listing has no id; skipped")),
-        Some((7, "argus: ticket 7 of the listing has no id; skipped"))
-    );
-    assert!(unreadable_ticket(&p("stopped: a page brought only tickets already listed")).is_none());
-    assert!(unreadable_ticket(&p("sonar: ticket x of the listing has no id; skipped")).is_none());
-    assert!(
-        unreadable_ticket(&Error::Config(
-            "sonar: ticket 1 of the listing has no id; skipped".into()
-        ))
-        .is_none()
-    );
     let decode = Error::Decode {
         provider: "sonar".into(),
         message: "the answer to GET /api/sonar/tickets/1 is not as documented".into(),
