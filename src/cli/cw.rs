@@ -179,7 +179,10 @@ pub async fn run(cmd: CwCommand, ctx: &mut Ctx) -> Result<u8> {
             let mut out = ctx.io.out();
             for f in &findings {
                 let mark = if f.ok { "ok  " } else { "FAIL" };
-                writeln!(out, "{mark}  {:<12} {}", f.what, f.detail)?;
+                // The detail quotes ConnectWise (board names, error text): a terminal gets
+                // it escaped.
+                let detail = crate::output::sanitize::line(&f.detail);
+                writeln!(out, "{mark}  {:<12} {detail}", f.what)?;
             }
             out.flush()?;
             match check::verdict(&findings) {

@@ -228,6 +228,32 @@ async fn rejected_keys_stop_the_check_at_once() {
     assert_eq!(stdout(&o).lines().count(), 1);
 }
 
+/// Issue 15: ConnectWise's own text reaches the terminal escaped, never as control
+/// sequences (an OSC that retitles the terminal, a CSI that clears it, a bidi override).
+#[tokio::test(flavor = "multi_thread")]
+async fn check_shows_connectwise_text_with_its_controls_escaped() {
+    let s = server().await;
+    api_get("/system/info")
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "code": "Unauthorized",
+            "message": "bad key\u{1b}]0;pwned\u{7}\u{1b}[2J \u{202e}txt.exe",
+        })))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let o = cw(&s.uri(), CHECK).await;
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let (out, err) = (stdout(&o), stderr(&o));
+    for text in [&out, &err] {
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+            "a control reached the terminal: {text:?}"
+        );
+    }
+    assert!(out.contains("bad key"), "{out}");
+    assert!(out.contains("\\x1b]0;pwned"), "shown escaped: {out}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_variables_are_named_before_any_request() {
     let o = run(CHECK, &[("TIX_CW_SITE", "cw.example")]).await;
