@@ -169,17 +169,19 @@ fn state_mark(t: &Ticket) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_new_ticket_is_one_post_then_one_note_per_comment_with_no_notes_read() {
+async fn a_new_ticket_is_one_post_carrying_its_comments_with_no_note_read_or_posted() {
     let s = server().await;
     let t = ticket();
     mount_lookup(&s, json!([])).await;
     let description = "Suspicious login\n\nProvider: sonar\nTicket: g-1\nNumber: 42\nStatus: open\nPriority: high\nLink: https://sonar.example/t/42";
+    let comment =
+        "Liam on sonar, 2026-11-20 09:30 UTC:\n\nHost isolated.\n\n[tix:sonar:g-1 comment c-1]";
     api_post("/service/tickets")
         .and(body_json(json!({
             "summary": "[sonar 42] Suspicious login",
             "board": {"id": 12}, "status": {"id": 34}, "company": {"id": 250},
             "priority": {"id": 2},
-            "initialDescription": format!("{description}\n\n{}", state_mark(&t)),
+            "initialDescription": format!("{description}\n\n{}\n\n---\n\n{comment}", state_mark(&t)),
             "externalXRef": "tix:sonar:g-1"
         })))
         .respond_with(
@@ -188,19 +190,19 @@ async fn a_new_ticket_is_one_post_then_one_note_per_comment_with_no_notes_read()
         .expect(1)
         .mount(&s)
         .await;
-    // Just created: its notes are only what tix wrote, so they are not read back.
+    // Just created: its notes are only what tix wrote, so they are not read back; the
+    // comment is in the description, so no note is posted.
     api_get("/service/tickets/1001/notes")
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .expect(0)
         .mount(&s)
         .await;
     api_post("/service/tickets/1001/notes")
-        .and(body_json(json!({
-            "text": "Liam on sonar, 2026-11-20 09:30 UTC:\n\nHost isolated.\n\n[tix:sonar:g-1 comment c-1]",
-            "detailDescriptionFlag": true, "internalAnalysisFlag": false, "resolutionFlag": false
-        })))
-        .respond_with(ResponseTemplate::new(201).set_body_json(fixture("connectwise", "notes.json")[0].clone()))
-        .expect(1)
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(fixture("connectwise", "notes.json")[0].clone()),
+        )
+        .expect(0)
         .mount(&s)
         .await;
     let cw = client(&s.uri()).await;
@@ -223,12 +225,96 @@ async fn a_new_ticket_is_one_post_then_one_note_per_comment_with_no_notes_read()
         1001
     );
     assert_eq!((report.created, report.notes), (1, 1));
+    assert!(
+        ledger
+            .has_item(&TicketKey::new("sonar", "g-1"), "comment:c-1")
+            .unwrap()
+    );
     // The next run, with the ledger: nothing at all is sent (the mocks expect one call each).
     pusher
         .push(&mut ledger, &source, &t, &mut report)
         .await
         .unwrap();
     assert_eq!((report.created, report.notes), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_history_longer_than_fold_max_goes_on_as_notes_in_order() {
+    use tix::sinks::connectwise::push::FOLD_MAX;
+    let s = server().await;
+    let mut t = ticket();
+    let body = "x".repeat(FOLD_MAX / 2);
+    t.comments = Some(
+        (1..=3)
+            .map(|i| Comment {
+                id: Some(format!("c-{i}")),
+                author: Some("Liam".into()),
+                created: Some(format!("2026-11-20T09:3{i}:00Z").parse().unwrap()),
+                body: body.clone(),
+                internal: None,
+            })
+            .collect(),
+    );
+    // Over 50 MB: a note naming it, no download; after the comments, so a note too.
+    let big = Attachment {
+        id: "a-9".into(),
+        name: Some("disk.img".into()),
+        size: Some(60 * 1024 * 1024),
+        content_type: None,
+        created: None,
+    };
+    mount_lookup(&s, json!([])).await;
+    api_post("/service/tickets")
+        .and(body_string_contains("[tix:sonar:g-1 comment c-1]"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(fixture("connectwise", "ticket.json")),
+        )
+        .expect(1)
+        .mount(&s)
+        .await;
+    api_post("/service/tickets/1001/notes")
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(fixture("connectwise", "notes.json")[0].clone()),
+        )
+        .expect(3)
+        .mount(&s)
+        .await;
+    let cw = client(&s.uri()).await;
+    let tg = target();
+    let source = FakeSource {
+        ticket: Mutex::new(t.clone()),
+        attachment: Some((big, Vec::new())),
+    };
+    let mut ledger = MemoryLedger::default();
+    let mut report = PushReport::default();
+    Pusher {
+        cw: &cw,
+        target: &tg,
+    }
+    .push(&mut ledger, &source, &t, &mut report)
+    .await
+    .unwrap();
+    let posts: Vec<String> = s
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert_eq!(posts.len(), 4, "{posts:?}");
+    let create: serde_json::Value = serde_json::from_str(&posts[0]).unwrap();
+    let description = create["initialDescription"].as_str().unwrap();
+    assert!(description.len() <= FOLD_MAX, "{}", description.len());
+    assert!(!description.contains("comment c-2]"));
+    for (post, mark) in posts[1..]
+        .iter()
+        .zip(["comment c-2]", "comment c-3]", "attachment a-9]"])
+    {
+        assert!(post.contains(mark), "{mark} in {post}");
+    }
+    assert_eq!((report.created, report.notes), (1, 4));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -753,7 +839,9 @@ async fn the_same_ticket_twice_in_one_concurrent_batch_is_created_once() {
         .await;
     // The second push asks again, after the first created it.
     mount_lookup(&s, json!([{"id": 1001, "externalXRef": "tix:sonar:g-1"}])).await;
+    // The comment goes with the create, in its description.
     api_post("/service/tickets")
+        .and(body_string_contains("[tix:sonar:g-1 comment c-1]"))
         .respond_with(
             ResponseTemplate::new(201).set_body_json(fixture("connectwise", "ticket.json")),
         )
@@ -761,19 +849,17 @@ async fn the_same_ticket_twice_in_one_concurrent_batch_is_created_once() {
         .mount(&s)
         .await;
     api_post("/service/tickets/1001/notes")
-        .and(body_string_contains("[tix:sonar:g-1 comment c-1]"))
         .respond_with(
             ResponseTemplate::new(201)
                 .set_body_json(fixture("connectwise", "notes.json")[0].clone()),
         )
-        .expect(1)
+        .expect(0)
         .mount(&s)
         .await;
-    // What the second push reads back: the description and the comment, with their marks.
+    // What the second push reads back: the description with the comment, and their marks.
     api_get("/service/tickets/1001/notes")
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-            {"id": 1, "text": format!("Suspicious login\n\n{}", state_mark(&t)), "detailDescriptionFlag": true},
-            {"id": 2, "text": "Liam on sonar:\n\nHost isolated.\n\n[tix:sonar:g-1 comment c-1]", "detailDescriptionFlag": true}
+            {"id": 1, "text": format!("Suspicious login\n\n{}\n\n---\n\nLiam on sonar:\n\nHost isolated.\n\n[tix:sonar:g-1 comment c-1]", state_mark(&t)), "detailDescriptionFlag": true}
         ])))
         .expect(1)
         .mount(&s)
@@ -813,4 +899,87 @@ async fn a_count_answer_without_a_count_is_a_decode_error_not_an_http_status() {
         text.contains("service/tickets/count has no count") && !text.contains("HTTP"),
         "{text}"
     );
+}
+
+/// A Sonar source as `tix` builds it, against the mock.
+fn sonar_source(url: &str) -> Box<dyn TicketSource> {
+    tix::providers::build(tix::config::SourceConfig {
+        provider: &tix::providers::sonar::INFO.spec,
+        profile: None,
+        http: tix::http::HttpOptions::new(url.parse().unwrap()),
+        api_key: crate::harness::KEY.to_string().into(),
+        options: Default::default(),
+    })
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_sonar_ticket_with_a_comment_and_an_attachment_costs_three_reads_and_one_post() {
+    use tix::sync::sink::Sink;
+    const GUID: &str = "49272877-75f2-4c2f-9301-d21c4f9a106d";
+    let s = server().await;
+    let sonar_get = |p: String| {
+        Mock::given(method("GET")).and(path(p)).and(header(
+            "authorization",
+            format!("Bearer {}", crate::harness::KEY).as_str(),
+        ))
+    };
+    for (p, file) in [
+        (format!("/api/sonar/tickets/{GUID}"), "ticket.json"),
+        (
+            format!("/api/sonar/tickets/{GUID}/comments"),
+            "comments.json",
+        ),
+        (
+            format!("/api/sonar/tickets/{GUID}/attachments"),
+            "attachments.json",
+        ),
+    ] {
+        sonar_get(p)
+            .respond_with(ResponseTemplate::new(200).set_body_json(fixture("sonar", file)))
+            .expect(1)
+            .mount(&s)
+            .await;
+    }
+    api_get("/service/tickets")
+        .and(query_param(
+            "conditions",
+            format!("externalXRef in (\"tix:sonar:{GUID}\")").as_str(),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    // The comment and the attachment (Sonar lets tix name it, not download it) ride in
+    // the create's description.
+    api_post("/service/tickets")
+        .and(body_string_contains(format!(
+            "[tix:sonar:{GUID} comment 0c7f3a52-1d2e-4b8a-9f61-2a7d5e9c4b10]"
+        )))
+        .and(body_string_contains(format!(
+            "[tix:sonar:{GUID} attachment a1e0c4d2-58b3-4f0e-9d6a-7c2b1e3f4a55]"
+        )))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(fixture("connectwise", "ticket.json")),
+        )
+        .expect(1)
+        .mount(&s)
+        .await;
+    let cw = client(&s.uri()).await;
+    let source = sonar_source(&s.uri());
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = tix::sync::State::open(&dir.path().join("sync.db")).unwrap();
+    let mut sink = tix::sinks::connectwise::CwSink::new(&cw, target(), false, false);
+    let got = sink
+        .fetch(&mut state, source.as_ref(), &[GUID.to_owned()])
+        .await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got.into_iter().next().unwrap().unwrap().id, GUID);
+    // Past the client's one company lookup: three Sonar reads, one lookup, one create.
+    let served = s.received_requests().await.unwrap();
+    let after_connect = served
+        .iter()
+        .filter(|r| r.url.path() != "/login/companyinfo/acme")
+        .count();
+    assert_eq!(after_connect, 5, "{served:#?}");
 }

@@ -7,6 +7,13 @@
 //! file itself through `/system/documents`, under the vendor document's 50 MB limit).
 //! Before any note is posted the ticket's notes are read once and tix's marks in them
 //! (`marker.rs`) say what is already there, so a note is never posted twice either.
+//!
+//! A ticket new to ConnectWise brings its history in the create itself (issue 17: ≤ 5
+//! requests per new ticket): the comments it already has, and the attachments that need
+//! no upload, are sections of the `initialDescription`, each with the mark its note would
+//! carry, up to [`FOLD_MAX`] characters; the rest follow as notes. ConnectWise makes the
+//! initial description the ticket's first Discussion entry (research §2.4), so the marks
+//! are found there exactly as in notes, and a redone push never writes them again.
 
 use super::NAME;
 use super::client::CwClient;
@@ -16,7 +23,7 @@ use super::target::{Target, quoted};
 use super::wire::{self, NewNote, NewTicket, PatchOp, Reference};
 use crate::error::{Error, Result};
 use crate::http::FilePart;
-use crate::model::{Attachment, Ticket};
+use crate::model::{Attachment, Comment, Ticket};
 use crate::source::TicketSource;
 use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
@@ -28,6 +35,15 @@ pub const MAX_ATTACHMENT: u64 = 50 * 1024 * 1024;
 /// ConnectWise's `summary` limit (research §2.4, `MaxLengthField`).
 pub const MAX_SUMMARY: usize = 100;
 
+/// The longest initial description that takes a new ticket's comments and attachment
+/// notes as sections. ConnectWise documents no limit on `initialDescription`; this keeps
+/// the first Discussion entry readable and the create request small, and a ticket with a
+/// longer history gets the rest as notes, one per item, as before.
+pub const FOLD_MAX: usize = 8_000;
+
+/// Between the sections of an initial description.
+const SECTION: &str = "\n\n---\n\n";
+
 /// What one push did, summed over a run.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct PushReport {
@@ -35,6 +51,8 @@ pub struct PushReport {
     pub created: usize,
     /// Tickets the ledger did not know that were found by their `externalXRef`.
     pub found: usize,
+    /// Changes, comments and attachments written to the Discussion: a note each, or a
+    /// section of a new ticket's initial description.
     pub notes: usize,
     pub documents: usize,
 }
@@ -54,12 +72,13 @@ impl Pusher<'_> {
         ticket: &Ticket,
         report: &mut PushReport,
     ) -> Result<u64> {
-        self.push_found(ledger, source, ticket, report, Lookup::Ask)
+        self.push_found(ledger, source, ticket, report, Lookup::Ask, None)
             .await
     }
 
     /// [`push`](Self::push), with the `externalXRef` lookup of a ticket the ledger does
-    /// not know already done (by [`find_many`](Self::find_many)) or still to do.
+    /// not know already done (by [`find_many`](Self::find_many)) or still to do, and the
+    /// ticket's attachments already read (`Some`, read with the ticket) or still to read.
     pub async fn push_found(
         &self,
         ledger: &mut dyn Ledger,
@@ -67,10 +86,24 @@ impl Pusher<'_> {
         ticket: &Ticket,
         report: &mut PushReport,
         lookup: Lookup,
+        attachments: Option<Vec<Attachment>>,
     ) -> Result<u64> {
         let key = TicketKey::new(&ticket.provider, &ticket.id);
         let now = Pushed::of(ticket);
         let mut notes = Marks::default();
+        // Read before a create: those that need no upload go into its description.
+        let attachments = match attachments {
+            Some(a) => a,
+            None if source.capabilities().attachments => source.attachments(&ticket.id).await?,
+            None => Vec::new(),
+        };
+        let mut comments: Vec<_> = ticket
+            .comments
+            .iter()
+            .flatten()
+            .filter(|c| !marker::comment_is_tix(&c.body))
+            .collect();
+        comments.sort_by_key(|c| c.created);
         let found = match ledger.mapping(&key)? {
             Some(m) => Err(m),
             None => Ok(match lookup {
@@ -94,7 +127,8 @@ impl Pusher<'_> {
                     (m, false)
                 }
                 None => {
-                    let cw_id = self.create(&key, ticket, &now).await?;
+                    let history = self.history(&key, source, ticket, &comments, &attachments);
+                    let cw_id = self.create(&key, ticket, &now, &history.text).await?;
                     crate::sync::crash::point("cw-created");
                     report.created += 1;
                     // Just created: its only note is the description tix wrote, so
@@ -107,6 +141,10 @@ impl Pusher<'_> {
                         closed_upstream: false,
                     };
                     ledger.set_mapping(&key, &m)?;
+                    for item in &history.items {
+                        ledger.add_item(&key, item)?;
+                        report.notes += 1;
+                    }
                     (m, true)
                 }
             },
@@ -125,12 +163,7 @@ impl Pusher<'_> {
         mapping.pushed = now;
         ledger.set_mapping(&key, &mapping)?;
 
-        let mut comments: Vec<_> = ticket.comments.iter().flatten().collect();
-        comments.sort_by_key(|c| c.created);
         for c in comments {
-            if marker::comment_is_tix(&c.body) {
-                continue;
-            }
             let cid = marker::comment_id(c);
             let item = format!("comment:{cid}");
             if ledger.has_item(&key, &item)? {
@@ -138,36 +171,64 @@ impl Pusher<'_> {
             }
             let mark = marker::on_note(&key, &Item::Comment(&cid));
             if !notes.has(self.cw, cw_id, &mark).await? {
-                let who = c.author.as_deref().unwrap_or("someone");
-                let when = c
-                    .created
-                    .map(|t| format!(", {}", t.format("%Y-%m-%d %H:%M UTC")))
-                    .unwrap_or_default();
-                let text = format!(
-                    "{who} on {}{when}:\n\n{}\n\n{mark}",
-                    ticket.provider, c.body
-                );
-                self.note(cw_id, text).await?;
+                self.note(cw_id, comment_text(ticket, c, &mark)).await?;
                 report.notes += 1;
             }
             ledger.add_item(&key, &item)?;
         }
 
-        if source.capabilities().attachments {
-            for a in source.attachments(&ticket.id).await? {
-                let item = format!("attachment:{}", a.id);
-                if ledger.has_item(&key, &item)? {
-                    continue;
-                }
-                let mark = marker::on_note(&key, &Item::Attachment(&a.id));
-                if !notes.has(self.cw, cw_id, &mark).await? {
-                    self.attachment(source, ticket, cw_id, &a, &mark, report)
-                        .await?;
-                }
-                ledger.add_item(&key, &item)?;
+        for a in &attachments {
+            let item = format!("attachment:{}", a.id);
+            if ledger.has_item(&key, &item)? {
+                continue;
             }
+            let mark = marker::on_note(&key, &Item::Attachment(&a.id));
+            if !notes.has(self.cw, cw_id, &mark).await? {
+                self.attachment(source, ticket, cw_id, a, &mark, report)
+                    .await?;
+            }
+            ledger.add_item(&key, &item)?;
         }
         Ok(cw_id)
+    }
+
+    /// A new ticket's initial description: the ticket with its state mark, then its
+    /// comments (oldest first) and its attachments that need no upload as sections,
+    /// while the whole stays within [`FOLD_MAX`]. Stops at the first item that does not
+    /// fit, so what follows as notes keeps the order.
+    fn history(
+        &self,
+        key: &TicketKey,
+        source: &dyn TicketSource,
+        t: &Ticket,
+        comments: &[&Comment],
+        attachments: &[Attachment],
+    ) -> History {
+        let mark = marker::on_note(key, &Item::State(&Pushed::of(t).fingerprint()));
+        let mut history = History {
+            text: format!("{}\n\n{mark}", description(t)),
+            items: Vec::new(),
+        };
+        let comments = comments.iter().map(|c| {
+            let cid = marker::comment_id(c);
+            let mark = marker::on_note(key, &Item::Comment(&cid));
+            Some((format!("comment:{cid}"), comment_text(t, c, &mark)))
+        });
+        let attachments = attachments.iter().map(|a| {
+            let mark = marker::on_note(key, &Item::Attachment(&a.id));
+            let text = attachment_without_upload(source, t, a)?;
+            Some((format!("attachment:{}", a.id), format!("{text}\n\n{mark}")))
+        });
+        for section in comments.chain(attachments) {
+            let Some((item, text)) = section else { break };
+            if history.text.len() + SECTION.len() + text.len() > FOLD_MAX {
+                break;
+            }
+            history.text.push_str(SECTION);
+            history.text.push_str(&text);
+            history.items.push(item);
+        }
+        history
     }
 
     /// The ConnectWise tickets carrying the `externalXRef`s of `keys`, by xref: one
@@ -209,8 +270,16 @@ impl Pusher<'_> {
         Ok(found.iter().map(|t| t.id).min())
     }
 
-    async fn create(&self, key: &TicketKey, t: &Ticket, now: &Pushed) -> Result<u64> {
-        let mark = marker::on_note(key, &Item::State(&now.fingerprint()));
+    async fn create(
+        &self,
+        key: &TicketKey,
+        t: &Ticket,
+        now: &Pushed,
+        initial_description: &str,
+    ) -> Result<u64> {
+        debug_assert!(
+            initial_description.contains(&marker::on_note(key, &Item::State(&now.fingerprint())))
+        );
         let body = NewTicket {
             summary: summary(t),
             board: Reference::id(self.target.board),
@@ -221,7 +290,7 @@ impl Pusher<'_> {
                 .priorities
                 .get(&t.priority)
                 .map(|id| Reference::id(*id)),
-            initial_description: format!("{}\n\n{mark}", description(t)),
+            initial_description: initial_description.to_owned(),
             external_xref: key.xref(),
         };
         let created: wire::Ticket = self.cw.create(&["service/tickets"], &body).await?;
@@ -289,24 +358,9 @@ impl Pusher<'_> {
         report: &mut PushReport,
     ) -> Result<()> {
         let name = a.name.clone().unwrap_or_else(|| a.id.clone());
-        let size = a.size.map(human_size).unwrap_or_default();
         let fetch = format!("tix attach get {} {} {}", t.provider, t.id, a.id);
-        let text = if a.size.is_some_and(|s| s > MAX_ATTACHMENT) {
-            format!(
-                "Attachment on {}: {name} ({size}) is over ConnectWise's 50 MB limit; fetch it with `{fetch}`.",
-                t.provider
-            )
-        } else if !source.capabilities().download {
-            format!(
-                "Attachment on {}: {name}{} ({} does not let tix download it).",
-                t.provider,
-                if size.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({size})")
-                },
-                t.provider
-            )
+        let text = if let Some(text) = attachment_without_upload(source, t, a) {
+            text
         } else {
             let mut sink = Capped::default();
             match source.download(&t.id, &a.id, &mut sink).await {
@@ -341,6 +395,53 @@ impl Pusher<'_> {
         self.note(cw_id, format!("{text}\n\n{mark}")).await?;
         report.notes += 1;
         Ok(())
+    }
+}
+
+/// A new ticket's initial description and the ledger items it carries.
+struct History {
+    text: String,
+    items: Vec<String>,
+}
+
+/// The note for one MSSP comment: who, when, the text, the mark.
+fn comment_text(t: &Ticket, c: &Comment, mark: &str) -> String {
+    let who = c.author.as_deref().unwrap_or("someone");
+    let when = c
+        .created
+        .map(|t| format!(", {}", t.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    format!("{who} on {}{when}:\n\n{}\n\n{mark}", t.provider, c.body)
+}
+
+/// The note for an attachment that is not uploaded (over 50 MB, or a provider tix cannot
+/// download from), without its mark; `None` when the file itself goes to ConnectWise.
+fn attachment_without_upload(
+    source: &dyn TicketSource,
+    t: &Ticket,
+    a: &Attachment,
+) -> Option<String> {
+    let name = a.name.clone().unwrap_or_else(|| a.id.clone());
+    let size = a.size.map(human_size).unwrap_or_default();
+    if a.size.is_some_and(|s| s > MAX_ATTACHMENT) {
+        let fetch = format!("tix attach get {} {} {}", t.provider, t.id, a.id);
+        Some(format!(
+            "Attachment on {}: {name} ({size}) is over ConnectWise's 50 MB limit; fetch it with `{fetch}`.",
+            t.provider
+        ))
+    } else if !source.capabilities().download {
+        Some(format!(
+            "Attachment on {}: {name}{} ({} does not let tix download it).",
+            t.provider,
+            if size.is_empty() {
+                String::new()
+            } else {
+                format!(" ({size})")
+            },
+            t.provider
+        ))
+    } else {
+        None
     }
 }
 

@@ -11,8 +11,9 @@
 //! At MSP scale (issue 17) the window's tickets come in batches ([`Sink::fetch`]): the
 //! ledger rows of a batch are read at once, the tickets the ledger does not know are
 //! looked up in one `externalXRef in (…)` request per ~1,500 characters, and then up to
-//! `concurrency` tickets are fetched from the provider and pushed at the same time,
-//! each in its own order (create, then its notes, then its documents). What each push
+//! `concurrency` tickets are fetched from the provider (the ticket and its attachments at
+//! once) and pushed at the same time, each in its own order (create, then its notes, then
+//! its documents). What each push
 //! would write to the ledger is kept in memory and written by [`Sink::put`] in that
 //! ticket's own transaction, so a kill between a create and its commit is repaired by
 //! the lookup exactly as before.
@@ -184,7 +185,14 @@ impl Sink for CwSink<'_> {
             .map(|(at, (id, snap, lookup))| async move {
                 let pushed = async {
                     let (key, mut mem) = snap?;
-                    let ticket = source.get(&id).await?;
+                    // The attachments with the ticket, not after its create: those that
+                    // need no upload go into a new ticket's description.
+                    let (ticket, mut attachments) = if source.capabilities().attachments {
+                        let (t, a) = futures::try_join!(source.get(&id), source.attachments(&id))?;
+                        (t, Some(a))
+                    } else {
+                        (source.get(&id).await?, None)
+                    };
                     let mut lookup = lookup;
                     let real = TicketKey::new(&ticket.provider, &ticket.id);
                     let turn = Arc::clone(
@@ -204,9 +212,13 @@ impl Sink for CwSink<'_> {
                         mem = MemoryLedger::default();
                         lookup = Lookup::Ask;
                     }
+                    if real != key {
+                        // Read for the id asked, not the ticket answered.
+                        attachments = None;
+                    }
                     let mut report = PushReport::default();
                     pusher
-                        .push_found(&mut mem, source, &ticket, &mut report, lookup)
+                        .push_found(&mut mem, source, &ticket, &mut report, lookup, attachments)
                         .await?;
                     Ok((ticket, mem, report))
                 };
