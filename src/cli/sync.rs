@@ -319,9 +319,9 @@ async fn run_jobs(
     let sources = jobs.len() + failures.len();
     for job in jobs {
         let bar = show_progress.then(|| progress_bar(&job.name));
-        let tick = |n: u64| {
+        let tick = |p: sync::engine::Progress| {
             if let Some(b) = &bar {
-                b.set_position(n);
+                b.set_message(progress_text(p));
             }
         };
         let outcome =
@@ -480,13 +480,27 @@ fn progress_bar(name: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} {prefix}: {pos} tickets read {elapsed}")
+        indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg} {elapsed}")
     {
         bar.set_style(style);
     }
     bar.set_prefix(name.to_owned());
+    bar.set_message(progress_text(sync::engine::Progress::default()));
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
+}
+
+/// `300 tickets read, 120 of 212 pushed`: the pushing part once the listing is read and
+/// the sink fetches each new ticket (ConnectWise).
+fn progress_text(p: sync::engine::Progress) -> String {
+    if p.to_send == 0 {
+        format!("{} tickets read", p.read)
+    } else {
+        format!(
+            "{} tickets read, {} of {} pushed",
+            p.read, p.sent, p.to_send
+        )
+    }
 }
 
 fn reset(args: ResetArgs, ctx: &Ctx) -> Result<u8> {
@@ -612,4 +626,26 @@ fn lock_line(state: &std::path::Path) -> String {
 /// controls, ESC sequences and bidi characters shown escaped by the shared sanitizer.
 fn printable(s: &str) -> String {
     crate::output::sanitize::line(s).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::engine::Progress;
+
+    #[test]
+    fn the_progress_line_says_what_was_pushed_once_there_is_something_to_push() {
+        let p = Progress {
+            read: 300,
+            sent: 0,
+            to_send: 0,
+        };
+        assert_eq!(progress_text(p), "300 tickets read");
+        let p = Progress {
+            read: 300,
+            sent: 120,
+            to_send: 212,
+        };
+        assert_eq!(progress_text(p), "300 tickets read, 120 of 212 pushed");
+    }
 }

@@ -24,6 +24,7 @@ use crate::source::TicketSource;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// One source to sync: its name in the state and under `--out` (the profile's name, or
@@ -113,15 +114,27 @@ fn no_usable_time(provider: &str, id: &str, why: &str) -> Error {
     }
 }
 
+/// Where a run is, for a progress line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Tickets the listing sent so far.
+    pub read: u64,
+    /// With a sink that fetches each ticket in full ([`Sink::fetches_full`]): those
+    /// fetched and handed over so far, of `to_send` the listing found new.
+    pub sent: u64,
+    pub to_send: u64,
+}
+
 /// Runs `job` once into `sink`, as of `now` (the window's end; the clock failures and
-/// back-off are measured by). `progress` is told the number of tickets read so far.
+/// back-off are measured by). `progress` is told how far the run is: every 100 tickets
+/// read, then every ticket a fetching sink takes.
 pub async fn run(
     state: &mut State,
     job: &Job,
     sink: &mut dyn Sink,
     settings: &Settings,
     now: DateTime<Utc>,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report> {
     let clock = Instant::now();
     let name = sink.cursor_name(&job.name);
@@ -249,7 +262,7 @@ impl Run<'_> {
         settings: &Settings,
         window: Window,
         seq: u64,
-        progress: &(dyn Fn(u64) + Sync),
+        progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<Option<PathBuf>> {
         let source = job.source.as_ref();
         let query = window_query(source, window, settings.page_size, job.server_sort)?;
@@ -281,7 +294,10 @@ impl Run<'_> {
             let Some(ticket) = next else { break };
             read += 1;
             if read.is_multiple_of(100) {
-                progress(read);
+                progress(Progress {
+                    read,
+                    ..Progress::default()
+                });
             }
             // A ticket the provider sent and tix could not read is that ticket's failure:
             // recorded, and the listing goes on. Any other error ends the run.
@@ -349,7 +365,22 @@ impl Run<'_> {
             }
         }
         drop(tickets);
-        progress(read);
+        let to_send = pending.len() as u64;
+        progress(Progress {
+            read,
+            sent: 0,
+            to_send,
+        });
+        // Counted as each ticket of a batch is fetched, in whatever order they finish.
+        let sent = AtomicU64::new(0);
+        let one_sent = || {
+            let sent = sent.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(Progress {
+                read,
+                sent,
+                to_send,
+            });
+        };
         for batch in pending.chunks(sink.batch().max(1)) {
             if self.out_of_time() {
                 // Not delivered: not remembered as written either.
@@ -359,7 +390,7 @@ impl Run<'_> {
                 continue;
             }
             let ids: Vec<String> = batch.iter().map(|(id, _, _)| id.clone()).collect();
-            let fetched = sink.fetch(state, source, &ids).await;
+            let fetched = sink.fetch(state, source, &ids, &one_sent).await;
             debug_assert_eq!(fetched.len(), ids.len(), "one answer per id");
             for ((id, updated, new), got) in batch.iter().zip(fetched) {
                 match got {

@@ -33,16 +33,19 @@ pub trait Sink: Send {
     /// [`Sink::put`] in its own transaction. A sink may do its slow network work for the
     /// whole batch here, concurrently, and keep what `put` then writes to the state; an
     /// error is that ticket's (or, per `engine::stops_the_run`, the run's). Default: one
-    /// `TicketSource::get` after the other.
+    /// `TicketSource::get` after the other. `done` is called once per id as its answer
+    /// is ready (the progress line counts them).
     async fn fetch(
         &mut self,
         _state: &mut State,
         source: &dyn TicketSource,
         ids: &[String],
+        done: &(dyn Fn() + Sync),
     ) -> Vec<Result<Ticket>> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(source.get(id).await);
+            done();
         }
         out
     }

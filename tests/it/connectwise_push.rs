@@ -874,7 +874,12 @@ async fn the_same_ticket_twice_in_one_concurrent_batch_is_created_once() {
     let mut sink =
         tix::sinks::connectwise::CwSink::new(&cw, target(), false, false).with_concurrency(8);
     let got = sink
-        .fetch(&mut state, &source, &["g-1".to_owned(), "g-1".to_owned()])
+        .fetch(
+            &mut state,
+            &source,
+            &["g-1".to_owned(), "g-1".to_owned()],
+            &|| {},
+        )
         .await;
     assert_eq!(got.len(), 2);
     for g in got {
@@ -971,7 +976,7 @@ async fn a_new_sonar_ticket_with_a_comment_and_an_attachment_costs_three_reads_a
     let mut state = tix::sync::State::open(&dir.path().join("sync.db")).unwrap();
     let mut sink = tix::sinks::connectwise::CwSink::new(&cw, target(), false, false);
     let got = sink
-        .fetch(&mut state, source.as_ref(), &[GUID.to_owned()])
+        .fetch(&mut state, source.as_ref(), &[GUID.to_owned()], &|| {})
         .await;
     assert_eq!(got.len(), 1);
     assert_eq!(got.into_iter().next().unwrap().unwrap().id, GUID);

@@ -128,6 +128,7 @@ impl Sink for CwSink<'_> {
         state: &mut State,
         source: &dyn TicketSource,
         ids: &[String],
+        done: &(dyn Fn() + Sync),
     ) -> Vec<Result<Ticket>> {
         self.staged.clear();
         let provider = source.provider();
@@ -222,7 +223,9 @@ impl Sink for CwSink<'_> {
                         .await?;
                     Ok((ticket, mem, report))
                 };
-                (at, pushed.await)
+                let pushed = pushed.await;
+                done();
+                (at, pushed)
             });
         // Unordered, so one slow ticket never holds a slot it is not using; the answers
         // are put back in the order asked.

@@ -639,3 +639,62 @@ async fn past_the_deadline_a_run_commits_what_it_wrote_and_the_window_stays() {
         Some(t0 - TimeDelta::minutes(10))
     );
 }
+
+/// A file sink that fetches each ticket in full, two at a time, as ConnectWise does.
+struct Fetching(FileSink);
+
+#[async_trait::async_trait]
+impl Sink for Fetching {
+    fn cursor_name(&self, job: &str) -> String {
+        self.0.cursor_name(job)
+    }
+    fn fetches_full(&self) -> bool {
+        true
+    }
+    fn batch(&self) -> usize {
+        2
+    }
+    fn begin(&mut self, job: &str, window: &Window, seq: u64) -> Result<()> {
+        self.0.begin(job, window, seq)
+    }
+    async fn put(&mut self, st: &mut State, src: &dyn TicketSource, t: Ticket) -> Result<()> {
+        self.0.put(st, src, t).await
+    }
+    async fn finish(&mut self, st: &mut State, src: &dyn TicketSource) -> Result<Option<PathBuf>> {
+        self.0.finish(st, src).await
+    }
+    fn summary(&self, r: &Report) -> String {
+        self.0.summary(r)
+    }
+}
+
+#[tokio::test]
+async fn progress_counts_the_tickets_read_then_each_one_a_fetching_sink_takes() {
+    let mut r = rig();
+    for (id, age) in [("a", 30), ("b", 20), ("c", 10)] {
+        r.fake.put(id, ago(age + 60), ago(age));
+    }
+    let mut sink = Fetching(FileSink::new(Out::Dir(r.dir.path().join("out")), false));
+    let seen = Mutex::new(Vec::new());
+    let report = run(
+        &mut r.state,
+        &r.job,
+        &mut sink,
+        &r.settings,
+        Utc::now(),
+        &|p| seen.lock().unwrap().push(p),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.new, 3);
+    let at = |read, sent| Progress {
+        read,
+        sent,
+        to_send: 3,
+    };
+    // Across two batches (2 + 1), one step per ticket.
+    assert_eq!(
+        seen.into_inner().unwrap(),
+        vec![at(3, 0), at(3, 1), at(3, 2), at(3, 3)]
+    );
+}
