@@ -174,6 +174,7 @@ pub async fn run(
         updated: tally.updated,
         file: None,
         outcome: "ok".into(),
+        summary: None,
     };
     let file = match outcome {
         Ok(file) => file,
@@ -193,6 +194,20 @@ pub async fn run(
         row.outcome = "stopped at --max-runtime; the window did not move".into();
     }
     row.file = file.as_ref().map(|p| p.display().to_string());
+    let report = Report {
+        name: job.name.clone(),
+        window,
+        seen: tally.seen,
+        new: tally.new,
+        updated: tally.updated,
+        failed: tally.failed,
+        retried: tally.retried,
+        first_failure: tally.first_failure,
+        out_of_time: tally.out_of_time,
+        file,
+        elapsed: clock.elapsed(),
+    };
+    row.summary = sink.counts(&report).map(|c| c.to_json());
     // A run cut short read the window newest first or in the provider's order: what it
     // did not read may be older than anything it wrote, so the window stays; what it
     // wrote is remembered by its keys and not written again.
@@ -207,23 +222,11 @@ pub async fn run(
         provider,
         watermark,
         keys_floor: keys_floor(watermark, overlap).max(cursor.keys_floor),
-        wrote_file: file.is_some(),
+        wrote_file: report.file.is_some(),
         run: row,
     })?;
     crash::point("committed");
-    Ok(Report {
-        name: job.name.clone(),
-        window,
-        seen: tally.seen,
-        new: tally.new,
-        updated: tally.updated,
-        failed: tally.failed,
-        retried: tally.retried,
-        first_failure: tally.first_failure,
-        out_of_time: tally.out_of_time,
-        file,
-        elapsed: clock.elapsed(),
-    })
+    Ok(report)
 }
 
 #[derive(Default)]

@@ -72,6 +72,10 @@ pub const MIGRATIONS: &[&str] = &[
         next_attempt TEXT NOT NULL,
         PRIMARY KEY (source, id)
     ) WITHOUT ROWID;",
+    // 4: what a run did in its sink's own counts (issue 17), as JSON: created, updated,
+    // notes, attachments, failed, seconds (`crate::sync::sink::RunSummary`). NULL for
+    // runs before, failed runs, and sinks without counts of their own (files).
+    "ALTER TABLE sync_run ADD COLUMN summary TEXT;",
 ];
 
 /// Brings `conn` up to the latest schema. A database from a newer tix is refused rather
@@ -109,6 +113,34 @@ mod tests {
         assert_eq!(v, MIGRATIONS.len() as i64);
         conn.execute("INSERT INTO sync_key VALUES ('s', 'a', 'b')", [])
             .unwrap();
+    }
+
+    #[test]
+    fn migration_4_adds_a_nullable_summary_to_the_runs_already_there() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch("PRAGMA user_version = 3").unwrap();
+        conn.execute(
+            "INSERT INTO sync_run (source, started, ended, window_to, seen, new, updated, outcome)
+             VALUES ('s', 'a', 'b', 'c', 1, 1, 0, 'ok')",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap().unwrap();
+        let summary: Option<String> = conn
+            .query_row("SELECT summary FROM sync_run", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(summary, None);
+        let kind: String = conn
+            .query_row(
+                "SELECT type FROM pragma_table_info('sync_run') WHERE name = 'summary'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kind, "TEXT");
     }
 
     #[test]

@@ -64,6 +64,25 @@ pub struct RunRow {
     pub file: Option<String>,
     /// `ok`, or `failed: <reason>`.
     pub outcome: String,
+    /// The sink's counts as JSON (`sync_run.summary`, `crate::sync::sink::RunSummary`),
+    /// shown as an object; `None` before migration 4, for failed runs and for files.
+    #[serde(serialize_with = "embedded_json")]
+    pub summary: Option<String>,
+}
+
+/// A JSON text column written as the JSON it holds (text that is not JSON as a string).
+fn embedded_json<S: serde::Serializer>(
+    text: &Option<String>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match text
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+    {
+        Some(Ok(v)) => v.serialize(s),
+        Some(Err(_)) => text.serialize(s),
+        None => s.serialize_none(),
+    }
 }
 
 /// One source as `tix sync status` shows it.
@@ -406,7 +425,7 @@ impl State {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT source, started, ended, window_from, window_to, seen, new, updated, file, outcome
+                "SELECT source, started, ended, window_from, window_to, seen, new, updated, file, outcome, summary
                  FROM sync_run WHERE source = ?1 ORDER BY id DESC LIMIT ?2",
             )
             .map_err(fail)?;
@@ -427,6 +446,7 @@ impl State {
                     ],
                     r.get::<_, Option<String>>(8)?,
                     r.get::<_, String>(9)?,
+                    r.get::<_, Option<String>>(10)?,
                 ))
             })
             .map_err(fail)?
@@ -434,7 +454,15 @@ impl State {
             .map_err(fail)?;
         raw.into_iter()
             .map(
-                |(source, [started, ended, to], from, [seen, new, updated], file, outcome)| {
+                |(
+                    source,
+                    [started, ended, to],
+                    from,
+                    [seen, new, updated],
+                    file,
+                    outcome,
+                    summary,
+                )| {
                     Ok(RunRow {
                         source,
                         started: parse(&started)?,
@@ -446,6 +474,7 @@ impl State {
                         updated: updated as u64,
                         file,
                         outcome,
+                        summary,
                     })
                 },
             )
@@ -455,8 +484,8 @@ impl State {
 
 fn insert_run(conn: &Connection, run: &RunRow) -> rusqlite::Result<usize> {
     conn.execute(
-        "INSERT INTO sync_run (source, started, ended, window_from, window_to, seen, new, updated, file, outcome)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO sync_run (source, started, ended, window_from, window_to, seen, new, updated, file, outcome, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             run.source,
             stamp(&run.started),
@@ -467,7 +496,8 @@ fn insert_run(conn: &Connection, run: &RunRow) -> rusqlite::Result<usize> {
             run.new as i64,
             run.updated as i64,
             run.file,
-            run.outcome
+            run.outcome,
+            run.summary
         ],
     )
 }
@@ -518,6 +548,7 @@ mod tests {
             updated: 0,
             file: Some("f".into()),
             outcome: "ok".into(),
+            summary: None,
         }
     }
 
@@ -667,5 +698,32 @@ mod tests {
         assert_eq!(s[0].last_run.as_ref().unwrap().outcome, "failed: boom");
         assert_eq!(s[1].boundary_keys, vec!["x".to_string()]);
         assert_eq!((s[1].files, s[1].keys, s[1].runs), (1, 1, 1));
+    }
+
+    #[test]
+    fn a_runs_summary_is_kept_and_shown_as_the_json_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = State::open(&dir.path().join("s.db")).unwrap();
+        st.begin_run().unwrap();
+        let mut row = run_row("connectwise:sonar");
+        row.summary = Some(
+            r#"{"created":2,"updated":0,"notes":3,"attachments":0,"failed":0,"seconds":1.5}"#
+                .into(),
+        );
+        st.commit(&Commit {
+            source: "connectwise:sonar",
+            provider: "sonar",
+            watermark: Some(at(9, 30)),
+            keys_floor: Some(at(9, 0)),
+            wrote_file: false,
+            run: row.clone(),
+        })
+        .unwrap();
+        let runs = st.runs("connectwise:sonar", 5).unwrap();
+        assert_eq!(runs, vec![row]);
+        let json = serde_json::to_value(&runs[0]).unwrap();
+        assert_eq!(json["summary"]["notes"], 3);
+        assert_eq!(json["summary"]["seconds"], 1.5);
+        assert!(serde_json::to_value(run_row("sonar")).unwrap()["summary"].is_null());
     }
 }

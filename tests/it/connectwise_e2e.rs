@@ -430,6 +430,26 @@ async fn a_ticket_connectwise_always_rejects_fails_alone_and_the_window_moves() 
         .find(|s| s["source"] == "connectwise:sonar")
         .unwrap();
     assert!(cw["watermark"].is_string(), "the window did not move: {cw}");
+    // The run's summary is kept with it, the same counts as the stderr line.
+    let summary = &cw["last_run"]["summary"];
+    assert_eq!(
+        (
+            &summary["created"],
+            &summary["updated"],
+            &summary["attachments"],
+            &summary["failed"]
+        ),
+        (&json!(299), &json!(0), &json!(0), &json!(1)),
+        "{cw}"
+    );
+    let notes = summary["notes"].as_u64().unwrap();
+    assert!(
+        err.contains(&format!(
+            "created 299, updated 0, notes {notes}, attachments 0, 1 failed"
+        )),
+        "{err} vs {summary}"
+    );
+    assert!(summary["seconds"].as_f64().unwrap() > 0.0, "{summary}");
     let failed = cw["failed_tickets"].as_array().unwrap();
     assert_eq!(failed.len(), 1, "{cw}");
     assert_eq!(failed[0]["id"], poison.as_str());
@@ -444,6 +464,14 @@ async fn a_ticket_connectwise_always_rejects_fails_alone_and_the_window_moves() 
     assert!(
         text.lines()
             .any(|l| l.contains(poison.as_str()) && l.contains("HTTP 400")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("connectwise:sonar")
+                && l.contains(&format!(
+                    "created 299, updated 0, notes {notes}, attachments 0, 1 failed, "
+                ))),
         "{text}"
     );
 

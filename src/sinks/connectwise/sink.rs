@@ -28,6 +28,7 @@ use crate::error::Result;
 use crate::model::Ticket;
 use crate::source::TicketSource;
 use crate::sync::engine::Report;
+use crate::sync::sink::RunSummary;
 use crate::sync::window::Window;
 use crate::sync::{Sink, State};
 use futures::StreamExt;
@@ -315,14 +316,10 @@ impl Sink for CwSink<'_> {
     /// `sonar → connectwise: created 212, updated 61, notes 430, attachments 12, 0 failed,
     /// 9.4 s` (issue 17), then what came back with `--two-way`.
     fn summary(&self, r: &Report) -> String {
-        let pushed = (r.new + r.updated) as usize;
+        let c = self.counts(r).expect("ConnectWise always counts");
         let mut s = format!(
             "{} → connectwise: created {}, updated {}, notes {}, attachments {}",
-            r.name,
-            self.push.created,
-            pushed.saturating_sub(self.push.created),
-            self.push.notes,
-            self.push.documents
+            r.name, c.created, c.updated, c.notes, c.attachments
         );
         if self.push.found > 0 {
             s.push_str(&format!(", {} found by externalXRef", self.push.found));
@@ -331,7 +328,7 @@ impl Sink for CwSink<'_> {
         if r.failed > 0 {
             s.push_str(" (see tix sync status)");
         }
-        s.push_str(&format!(", {:.1} s", r.elapsed.as_secs_f64()));
+        s.push_str(&format!(", {:.1} s", c.seconds));
         if let Some(p) = self.pull {
             s.push_str(&format!(
                 "; back: {} comments, {} closed",
@@ -345,5 +342,19 @@ impl Sink for CwSink<'_> {
             }
         }
         s
+    }
+
+    /// What `summary` says, as numbers for `sync status`.
+    fn counts(&self, r: &Report) -> Option<RunSummary> {
+        let pushed = r.new + r.updated;
+        let created = self.push.created as u64;
+        Some(RunSummary {
+            created,
+            updated: pushed.saturating_sub(created),
+            notes: self.push.notes as u64,
+            attachments: self.push.documents as u64,
+            failed: r.failed,
+            seconds: r.elapsed.as_millis() as f64 / 1000.0,
+        })
     }
 }
