@@ -37,7 +37,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Tickets pushed at once by default (`--concurrency`): at most this many requests in
-/// flight to the provider and to ConnectWise each.
+/// flight to ConnectWise (each ticket's requests there go one after the other), and this
+/// many tickets read from the provider, each with its parts at once (Sonar: the ticket,
+/// its comments and its attachments: three requests).
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
 /// Tickets per [`Sink::fetch`] batch: big enough that lookups are few, small enough
