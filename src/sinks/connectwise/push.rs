@@ -35,8 +35,8 @@ pub const MAX_ATTACHMENT: u64 = 50 * 1024 * 1024;
 /// ConnectWise's `summary` limit (research §2.4, `MaxLengthField`).
 pub const MAX_SUMMARY: usize = 100;
 
-/// The longest initial description that takes a new ticket's comments and attachment
-/// notes as sections. ConnectWise documents no limit on `initialDescription`; this keeps
+/// The longest initial description (in UTF-8 bytes) that takes a new ticket's comments
+/// and attachment notes as sections. ConnectWise documents no limit on `initialDescription`; this keeps
 /// the first Discussion entry readable and the create request small, and a ticket with a
 /// longer history gets the rest as notes, one per item, as before.
 pub const FOLD_MAX: usize = 8_000;
