@@ -11,7 +11,7 @@
 //! A ticket new to ConnectWise brings its history in the create itself (issue 17: ≤ 5
 //! requests per new ticket): the comments it already has, and the attachments that need
 //! no upload, are sections of the `initialDescription`, each with the mark its note would
-//! carry, up to [`FOLD_MAX`] characters; the rest follow as notes. ConnectWise makes the
+//! carry, up to [`FOLD_MAX`] bytes; the rest follow as notes. ConnectWise makes the
 //! initial description the ticket's first Discussion entry (research §2.4), so the marks
 //! are found there exactly as in notes, and a redone push never writes them again.
 
