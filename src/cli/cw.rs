@@ -163,10 +163,12 @@ impl SyncToArgs {
     }
 }
 
-/// The ConnectWise client from the environment, with the global retry budget.
+/// The ConnectWise client from the environment, with the global retry budget and
+/// request bounds.
 pub async fn connect(ctx: &Ctx) -> Result<CwClient> {
     let mut cfg = CwConfig::from_env(&ctx.env)?;
     cfg.retry.retries = ctx.global.retries;
+    cfg.limits = super::limits_args::limits(&ctx.global);
     CwClient::connect(&cfg).await
 }
 

@@ -339,3 +339,29 @@ async fn sync_flags_for_connectwise_name_what_is_missing_before_any_request() {
         assert!(err.contains(flag), "{args:?}: {err}");
     }
 }
+
+/// `--max-body` bounds ConnectWise's answers as it bounds the providers': a server that
+/// answers the codebase lookup with more than the cap is cut off, not read to the end.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_global_max_body_bounds_connectwise_answers() {
+    let s = MockServer::start().await;
+    let padding = "x".repeat(64 * 1024);
+    Mock::given(method("GET"))
+        .and(path("/login/companyinfo/acme"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "CompanyName": "Acme", "Codebase": "v2025_1/", "VersionCode": "v2025.1",
+            "padding": padding,
+        })))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let mut args = CHECK.to_vec();
+    args.extend(["--max-body", "1KiB"]);
+    let o = cw(&s.uri(), &args).await;
+    assert_eq!(code(&o), 5, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("larger than 1 KiB (--max-body)"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -46,6 +46,9 @@ pub struct CwConfig {
     pub ca_file: Option<std::path::PathBuf>,
     /// `TIX_CW_PIN_SHA256`: the server's certificate or public key hash.
     pub pin_sha256: Option<String>,
+    /// The bounds every request keeps: `--timeout`, `--connect-timeout`, `--read-timeout`
+    /// and `--max-body` apply to ConnectWise as to the providers.
+    pub limits: http::Limits,
 }
 
 // Hand-written: the keys never print.
@@ -107,6 +110,7 @@ impl CwConfig {
             retry: RetryPolicy::default(),
             ca_file: env.get("TIX_CW_CA_FILE").map(std::path::PathBuf::from),
             pin_sha256: env.get("TIX_CW_PIN_SHA256"),
+            limits: http::Limits::default(),
         })
     }
 
@@ -116,6 +120,7 @@ impl CwConfig {
         opts.retry = self.retry;
         opts.ca_file = self.ca_file.clone();
         opts.pin_sha256 = self.pin_sha256.clone();
+        opts.limits = self.limits;
         opts.tls_names = Some(http::tls_errors::SettingNames {
             env_prefix: "TIX_CW".into(),
             profile: false,
