@@ -93,7 +93,7 @@ impl<M> Reader<M> {
         offset: u64,
         id: fn(&T) -> &str,
     ) -> Page<T> {
-        let mut page = Page::new(Vec::new(), total);
+        let mut page = Page::new(Vec::with_capacity(read.size_hint().0), total);
         for (i, r) in read.enumerate() {
             let at = offset + i as u64 + 1;
             match r {
@@ -117,6 +117,37 @@ impl<M> Reader<M> {
         }
         page
     }
+}
+
+/// Room for this many tickets when a page's array starts: a full page of most providers.
+const PAGE_ROOM: usize = 1000;
+
+/// `#[serde(deserialize_with)]` for a page's array of tickets: a `Vec` with room for a
+/// full page from the start. serde grows it from empty (JSON gives no length ahead), which
+/// copied a 1,000-ticket page's records about ten times over as it doubled (issue 18).
+pub(crate) fn page_items<'de, D, X>(d: D) -> std::result::Result<Vec<X>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    X: serde::Deserialize<'de>,
+{
+    struct Items<X>(std::marker::PhantomData<X>);
+    impl<'de, X: serde::Deserialize<'de>> serde::de::Visitor<'de> for Items<X> {
+        type Value = Vec<X>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Vec<X>, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(PAGE_ROOM));
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(items)
+        }
+    }
+    d.deserialize_seq(Items(std::marker::PhantomData))
 }
 
 /// `bytes` as JSON. Read from bytes, serde_json checks the UTF-8 of every string and key

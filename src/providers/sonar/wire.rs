@@ -6,9 +6,13 @@ use serde::Deserialize;
 
 /// `GET /api/sonar/tickets` → `{"total": N, "tickets": [...]}`.
 #[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub(super) struct TicketList<T> {
     pub total: Option<u64>,
-    #[serde(default = "Vec::new")]
+    #[serde(
+        default = "Vec::new",
+        deserialize_with = "crate::providers::lenient::page_items"
+    )]
     pub tickets: Vec<T>,
 }
 
