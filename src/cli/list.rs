@@ -344,6 +344,8 @@ pub async fn run(mut args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
             let m = merge::SortedMerge::new(key, streams);
             stream::unfold(m, |mut m| async move { m.next().await.map(|i| (i, m)) }).boxed()
         }
+        // One source is its own stream: no select_all layer to pass each ticket through.
+        _ if streams.len() == 1 => streams.remove(0).1,
         _ => stream::select_all(streams.drain(..).map(|(_, s)| s)).boxed(),
     };
     let mut merged = match args.limit.and_then(Limit::as_option) {

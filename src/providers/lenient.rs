@@ -244,7 +244,7 @@ fn tally() -> std::sync::MutexGuard<'static, HashMap<(String, String), u64>> {
 
 /// Counts a ticket whose `field` could not be read; the first one per provider and field
 /// is a warning now, the others one line in [`summary`].
-fn unreadable_field(provider: &str, field: &str, id: &str) {
+pub(crate) fn unreadable_field(provider: &str, field: &str, id: &str) {
     let mut seen = tally();
     let n = seen
         .entry((provider.to_owned(), field.to_owned()))

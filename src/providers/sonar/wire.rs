@@ -2,6 +2,7 @@
 //! research/argus-sonar.md §3.3). Every field is optional: the document's example already
 //! omits `site_guid`/`site_name` that its field table lists.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 /// `GET /api/sonar/tickets` → `{"total": N, "tickets": [...]}`.
@@ -37,9 +38,40 @@ pub(super) struct Ticket {
     pub content: Option<String>,
     #[serde(default)]
     pub assignees: Vec<Member>,
-    pub created: Option<String>,
-    pub updated: Option<String>,
-    pub closed: Option<String>,
+    pub created: Option<Time>,
+    pub updated: Option<Time>,
+    pub closed: Option<Time>,
+}
+
+/// A ticket's time as read from its text, which is not kept (issue 18: a `String` per time
+/// per listed ticket, only to be parsed and dropped).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Time {
+    At(DateTime<Utc>),
+    /// An empty or blank string: no time, not an unreadable one.
+    Blank,
+    /// Text that is not a time (`map::time` says which are): shown as null, with a warning.
+    Unreadable,
+}
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Time;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a time as text")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Time, E> {
+                Ok(if s.trim().is_empty() {
+                    Time::Blank
+                } else {
+                    super::map::time(Some(s)).map_or(Time::Unreadable, Time::At)
+                })
+            }
+        }
+        d.deserialize_str(Text)
+    }
 }
 
 /// An entry of `assignees` / `approvers`.
