@@ -133,13 +133,16 @@ fn string(out: &mut Vec<u8>, s: &str) {
     // `run` is where the bytes not yet copied start.
     let (mut i, mut run) = (0, 0);
     while i < b.len() {
-        if let Some(chunk) = b.get(i..i + 8) {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
-            if !any_to_escape(u64::from_le_bytes(w)) {
-                i += 8;
-                continue;
-            }
+        // Eight bytes, or the last few padded with a letter (never escaped), so a short
+        // string or the tail of a long one is checked at once too.
+        let mut w = [b'a'; 8];
+        match b.get(i..i + 8) {
+            Some(chunk) => w.copy_from_slice(chunk),
+            None => w[..b.len() - i].copy_from_slice(&b[i..]),
+        }
+        if !any_to_escape(u64::from_le_bytes(w)) {
+            i += 8;
+            continue;
         }
         let c = b[i];
         let short: &[u8] = match c {

@@ -88,13 +88,12 @@ pub(super) fn wire_time(t: DateTime<Utc>) -> String {
 pub(super) fn ticket(w: wire::Ticket, raw: Option<serde_json::Value>) -> Ticket {
     let mut t = Ticket::new(NAME, w.guid);
     t.number = w.id.map(|n| n.to_string());
-    // The site's own strings move into the tenant; only the first assignee's company,
-    // when there is no site, is copied (the assignees are still read below).
+    // The site's own strings move into the tenant, else the first assignee's company.
     t.tenant = match (w.site_guid, w.site_name.or(w.x_site)) {
-        (None, None) => w.assignees.first().and_then(|a| {
-            (a.company_guid.is_some() || a.company_name.is_some()).then(|| Tenant {
-                id: a.company_guid.clone(),
-                name: a.company_name.clone(),
+        (None, None) => w.assignees.first_company.and_then(|(id, name)| {
+            (id.is_some() || name.is_some()).then_some(Tenant {
+                id,
+                name,
                 pod: None,
             })
         }),
@@ -118,11 +117,7 @@ pub(super) fn ticket(w: wire::Ticket, raw: Option<serde_json::Value>) -> Ticket 
     t.created = read_time(&t.id, "created", w.created);
     t.updated = read_time(&t.id, "updated", w.updated);
     t.closed = read_time(&t.id, "closed", w.closed);
-    t.assignees = w
-        .assignees
-        .into_iter()
-        .filter_map(|a| a.user_name.filter(|n| !n.is_empty()).or(a.x_user))
-        .collect();
+    t.assignees = w.assignees.names;
     t.raw = raw;
     t
 }
