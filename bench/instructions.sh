@@ -27,7 +27,8 @@ rm -f "$out"
 count() { # limit -> instructions
   local file; file=$(mktemp -u "${TMPDIR:-/tmp}/callgrind.out.tix-$1.XXXX")
   TIX_SONAR_URL=$URL TIX_SONAR_API_KEY=bench valgrind --tool=callgrind --callgrind-out-file="$file" \
-    "$TIX" list --provider sonar -o "$FORMAT" --concurrency 16 --limit "$1" >/dev/null 2>"$file.log"
+    "$TIX" list --provider sonar -o "$FORMAT" --concurrency 16 --limit "$1" >/dev/null 2>"$file.log" ||
+    { echo "tix list --limit $1 failed:" >&2; grep -v '^==' "$file.log" >&2; exit 1; }
   grep -m1 -o 'Collected : [0-9]*' "$file.log" | grep -o '[0-9]*'
   rm -f "$file.log"
   if [ -n "${KEEP:-}" ]; then echo "kept $file" >&2; else rm -f "$file"; fi
