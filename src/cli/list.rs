@@ -329,10 +329,10 @@ pub async fn run(mut args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
     }
     let several = sources.len() > 1;
     let sort = sources.first().and_then(|(_, q)| merge::sort_key(q.sort));
-    let mut streams: Vec<(String, BoxStream<'static, merge::Item>)> = sources
+    let mut streams: Vec<(merge::Label, BoxStream<'static, merge::Item>)> = sources
         .iter()
         .map(|(s, q)| {
-            let label = s.to_string();
+            let label: merge::Label = s.to_string().into();
             let tag = label.clone();
             (label, s.list(q).map(move |r| (tag.clone(), r)).boxed())
         })
@@ -344,6 +344,8 @@ pub async fn run(mut args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
             let m = merge::SortedMerge::new(key, streams);
             stream::unfold(m, |mut m| async move { m.next().await.map(|i| (i, m)) }).boxed()
         }
+        // One source is its own stream: no select_all layer to pass each ticket through.
+        _ if streams.len() == 1 => streams.remove(0).1,
         _ => stream::select_all(streams.drain(..).map(|(_, s)| s)).boxed(),
     };
     let mut merged = match args.limit.and_then(Limit::as_option) {
@@ -430,7 +432,7 @@ async fn print_all(
                     Some(bar) => bar.suspend(warn),
                     None => warn(),
                 }
-                failed.push((label, e));
+                failed.push((label.to_string(), e));
             }
             Err(e) => return Err(e),
         }
@@ -497,7 +499,7 @@ mod tests {
         // One page of three tickets, then a page that never arrives.
         let page = (0..3).map(|i| {
             (
-                "sonar".to_owned(),
+                merge::Label::from("sonar"),
                 Ok(crate::model::Ticket::new("sonar", format!("t{i}"))),
             )
         });

@@ -12,9 +12,14 @@ use crate::model::{SortField, SortOrder, Ticket};
 use futures::stream::{BoxStream, StreamExt};
 use std::cmp::Ordering;
 use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// The name of a source in warnings: shared, so labelling each ticket costs a reference
+/// count, not a copy of the name (issue 18).
+pub type Label = Arc<str>;
 
 /// One labelled item of a source's stream: the label names the source in warnings.
-pub type Item = (String, Result<Ticket>);
+pub type Item = (Label, Result<Ticket>);
 
 /// How tickets compare under `--sort` and `--order`, ties on (provider, id).
 #[derive(Debug, Clone, Copy)]
@@ -62,7 +67,7 @@ fn id_cmp(a: &str, b: &str) -> Ordering {
 /// One source's stream with its current run of equal-key tickets.
 struct Lane {
     stream: BoxStream<'static, Item>,
-    label: String,
+    label: Label,
     /// Tickets sharing one sort key, ordered by (provider, id); the lane's head.
     run: VecDeque<Ticket>,
     /// The first ticket of the next run, read while finding where this run ends.
@@ -79,7 +84,7 @@ pub struct SortedMerge {
 }
 
 impl SortedMerge {
-    pub fn new(key: SortKey, streams: Vec<(String, BoxStream<'static, Item>)>) -> Self {
+    pub fn new(key: SortKey, streams: Vec<(Label, BoxStream<'static, Item>)>) -> Self {
         let lanes = streams
             .into_iter()
             .map(|(label, stream)| Lane {
@@ -167,15 +172,15 @@ mod tests {
         t
     }
 
-    fn lane(label: &str, items: Vec<Ticket>) -> (String, BoxStream<'static, Item>) {
-        let l = label.to_owned();
+    fn lane(label: &str, items: Vec<Ticket>) -> (Label, BoxStream<'static, Item>) {
+        let l: Label = label.into();
         (
-            label.to_owned(),
+            label.into(),
             stream::iter(items.into_iter().map(move |t| (l.clone(), Ok(t)))).boxed(),
         )
     }
 
-    async fn merged(key: SortKey, lanes: Vec<(String, BoxStream<'static, Item>)>) -> Vec<String> {
+    async fn merged(key: SortKey, lanes: Vec<(Label, BoxStream<'static, Item>)>) -> Vec<String> {
         let mut m = SortedMerge::new(key, lanes);
         let mut out = Vec::new();
         while let Some((_, r)) = m.next().await {
@@ -225,8 +230,8 @@ mod tests {
             order: SortOrder::Asc,
         };
         let failing = stream::iter(vec![
-            ("a".to_owned(), Ok(t("argus", "1", 5))),
-            ("a".to_owned(), Err(Error::Config("gone".into()))),
+            ("a".into(), Ok(t("argus", "1", 5))),
+            ("a".into(), Err(Error::Config("gone".into()))),
         ])
         .boxed();
         let mut m = SortedMerge::new(

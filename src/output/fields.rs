@@ -49,6 +49,17 @@ pub(super) struct Projection<'t> {
     pub keys: Option<&'t [String]>,
 }
 
+impl Projection<'_> {
+    /// As compact JSON at the end of `out`, the bytes serde_json writes for it: a whole
+    /// ticket by the direct writer (issue 18), `--fields` through serde.
+    pub fn write_json(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
+        match self.keys {
+            None => super::ticket_json::write(out, self.ticket),
+            Some(_) => Ok(serde_json::to_writer(out, self)?),
+        }
+    }
+}
+
 impl Serialize for Projection<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let Some(keys) = self.keys else {

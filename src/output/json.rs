@@ -37,7 +37,7 @@ impl<W: Write> TicketWriter for JsonWriter<W> {
             ticket,
             keys: self.fields.as_deref(),
         };
-        serde_json::to_writer(&mut self.item, &item)?;
+        item.write_json(&mut self.item)?;
         self.out.write_all(&self.item)?;
         self.count += 1;
         Ok(())

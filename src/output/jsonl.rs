@@ -33,7 +33,7 @@ impl<W: Write> TicketWriter for JsonlWriter<W> {
             keys: self.fields.as_deref(),
         };
         self.line.clear();
-        serde_json::to_writer(&mut self.line, &item)?;
+        item.write_json(&mut self.line)?;
         self.line.push(b'\n');
         self.out.write_all(&self.line)?;
         self.count += 1;

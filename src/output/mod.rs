@@ -17,6 +17,7 @@ mod ocsf;
 mod records;
 pub mod sanitize;
 mod table;
+mod ticket_json;
 
 use crate::model::{Priority, Status, Ticket};
 use chrono::{DateTime, Utc};

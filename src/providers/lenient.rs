@@ -49,7 +49,7 @@ impl<M> Reader<M> {
         M: Fn(W, Option<Value>) -> T,
     {
         if !self.raw
-            && let Ok(page) = serde_json::from_slice::<S::Of<W>>(bytes)
+            && let Ok(page) = from_bytes::<S::Of<W>>(bytes)
         {
             let (tickets, total) = S::parts(page);
             let read = tickets
@@ -57,7 +57,7 @@ impl<M> Reader<M> {
                 .map(|w| Ok(((self.map)(w, None), Vec::new())));
             return Ok(self.checked(read, total, offset, id));
         }
-        let values: S::Of<Value> = match serde_json::from_slice(bytes) {
+        let values: S::Of<Value> = match from_bytes(bytes) {
             Ok(v) => v,
             Err(_) => serde_json::from_slice(&repaired(bytes)).map_err(|e| {
                 if e.is_eof() {
@@ -93,7 +93,7 @@ impl<M> Reader<M> {
         offset: u64,
         id: fn(&T) -> &str,
     ) -> Page<T> {
-        let mut page = Page::new(Vec::new(), total);
+        let mut page = Page::new(Vec::with_capacity(read.size_hint().0), total);
         for (i, r) in read.enumerate() {
             let at = offset + i as u64 + 1;
             match r {
@@ -116,6 +116,48 @@ impl<M> Reader<M> {
             }
         }
         page
+    }
+}
+
+/// Room for this many tickets when a page's array starts: a full page of most providers.
+const PAGE_ROOM: usize = 1000;
+
+/// `#[serde(deserialize_with)]` for a page's array of tickets: a `Vec` with room for a
+/// full page from the start. serde grows it from empty (JSON gives no length ahead), which
+/// copied a 1,000-ticket page's records about ten times over as it doubled (issue 18).
+pub(crate) fn page_items<'de, D, X>(d: D) -> std::result::Result<Vec<X>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    X: serde::Deserialize<'de>,
+{
+    struct Items<X>(std::marker::PhantomData<X>);
+    impl<'de, X: serde::Deserialize<'de>> serde::de::Visitor<'de> for Items<X> {
+        type Value = Vec<X>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Vec<X>, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(PAGE_ROOM));
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(items)
+        }
+    }
+    d.deserialize_seq(Items(std::marker::PhantomData))
+}
+
+/// `bytes` as JSON. Read from bytes, serde_json checks the UTF-8 of every string and key
+/// on its own, short strings at a time (8% of a large listing's instructions, issue 18);
+/// the page checked once as a whole (a word at a time over ASCII) is read as text without
+/// those checks. Not UTF-8: read from bytes, for the same error as before.
+fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
     }
 }
 
@@ -202,7 +244,7 @@ fn tally() -> std::sync::MutexGuard<'static, HashMap<(String, String), u64>> {
 
 /// Counts a ticket whose `field` could not be read; the first one per provider and field
 /// is a warning now, the others one line in [`summary`].
-fn unreadable_field(provider: &str, field: &str, id: &str) {
+pub(crate) fn unreadable_field(provider: &str, field: &str, id: &str) {
     let mut seen = tally();
     let n = seen
         .entry((provider.to_owned(), field.to_owned()))

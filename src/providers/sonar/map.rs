@@ -88,17 +88,18 @@ pub(super) fn wire_time(t: DateTime<Utc>) -> String {
 pub(super) fn ticket(w: wire::Ticket, raw: Option<serde_json::Value>) -> Ticket {
     let mut t = Ticket::new(NAME, w.guid);
     t.number = w.id.map(|n| n.to_string());
-    t.tenant = match (&w.site_guid, w.site_name.as_ref().or(w.x_site.as_ref())) {
-        (None, None) => w.assignees.first().and_then(|a| {
-            (a.company_guid.is_some() || a.company_name.is_some()).then(|| Tenant {
-                id: a.company_guid.clone(),
-                name: a.company_name.clone(),
+    // The site's own strings move into the tenant, else the first assignee's company.
+    t.tenant = match (w.site_guid, w.site_name.or(w.x_site)) {
+        (None, None) => w.assignees.first_company.and_then(|(id, name)| {
+            (id.is_some() || name.is_some()).then_some(Tenant {
+                id,
+                name,
                 pod: None,
             })
         }),
         (id, name) => Some(Tenant {
-            id: id.clone(),
-            name: name.cloned(),
+            id,
+            name,
             pod: None,
         }),
     };
@@ -113,16 +114,25 @@ pub(super) fn ticket(w: wire::Ticket, raw: Option<serde_json::Value>) -> Ticket 
         t.priority_raw = Some(p);
     }
     t.kind = w.repo_name;
-    t.created = lenient::time(NAME, "created", &t.id, w.created.as_deref(), time);
-    t.updated = lenient::time(NAME, "updated", &t.id, w.updated.as_deref(), time);
-    t.closed = lenient::time(NAME, "closed", &t.id, w.closed.as_deref(), time);
-    t.assignees = w
-        .assignees
-        .into_iter()
-        .filter_map(|a| a.user_name.filter(|n| !n.is_empty()).or(a.x_user))
-        .collect();
+    t.created = read_time(&t.id, "created", w.created);
+    t.updated = read_time(&t.id, "updated", w.updated);
+    t.closed = read_time(&t.id, "closed", w.closed);
+    t.assignees = w.assignees.names;
     t.raw = raw;
     t
+}
+
+/// A time as read; one that is not a time is null, with one warning per field per run
+/// (as `lenient::time` does for the providers that keep the text).
+fn read_time(id: &str, field: &str, t: Option<wire::Time>) -> Option<DateTime<Utc>> {
+    match t? {
+        wire::Time::At(t) => Some(t),
+        wire::Time::Blank => None,
+        wire::Time::Unreadable => {
+            lenient::unreadable_field(NAME, field, id);
+            None
+        }
+    }
 }
 
 pub(super) fn comment(w: wire::Comment) -> Comment {

@@ -2,13 +2,19 @@
 //! research/argus-sonar.md §3.3). Every field is optional: the document's example already
 //! omits `site_guid`/`site_name` that its field table lists.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use std::borrow::Cow;
 
 /// `GET /api/sonar/tickets` → `{"total": N, "tickets": [...]}`.
 #[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub(super) struct TicketList<T> {
     pub total: Option<u64>,
-    #[serde(default = "Vec::new")]
+    #[serde(
+        default = "Vec::new",
+        deserialize_with = "crate::providers::lenient::page_items"
+    )]
     pub tickets: Vec<T>,
 }
 
@@ -32,20 +38,94 @@ pub(super) struct Ticket {
     pub status: Option<String>,
     pub content: Option<String>,
     #[serde(default)]
-    pub assignees: Vec<Member>,
-    pub created: Option<String>,
-    pub updated: Option<String>,
-    pub closed: Option<String>,
+    pub assignees: Assignees,
+    pub created: Option<Time>,
+    pub updated: Option<Time>,
+    pub closed: Option<Time>,
 }
 
-/// An entry of `assignees` / `approvers`.
+/// A ticket's time as read from its text, which is not kept (issue 18: a `String` per time
+/// per listed ticket, only to be parsed and dropped).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Time {
+    At(DateTime<Utc>),
+    /// An empty or blank string: no time, not an unreadable one.
+    Blank,
+    /// Text that is not a time (`map::time` says which are): shown as null, with a warning.
+    Unreadable,
+}
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Time;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a time as text")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Time, E> {
+                Ok(if s.trim().is_empty() {
+                    Time::Blank
+                } else {
+                    super::map::time(Some(s)).map_or(Time::Unreadable, Time::At)
+                })
+            }
+        }
+        d.deserialize_str(Text)
+    }
+}
+
+/// An entry of `assignees` / `approvers`. The company is borrowed from the page where
+/// it can be: the listing keeps only the first assignee's (issue 18).
 #[derive(Debug, Deserialize)]
-pub(super) struct Member {
-    pub company_guid: Option<String>,
-    pub company_name: Option<String>,
+pub(super) struct Member<'a> {
+    #[serde(borrow)]
+    pub company_guid: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub company_name: Option<Cow<'a, str>>,
     pub user_name: Option<String>,
     /// Set when the account was deleted; then `user_name` may be empty.
     pub x_user: Option<String>,
+}
+
+/// `assignees` as a ticket keeps them: each one's name (`user_name`, else `x_user`), and
+/// the first one's company, which is the tenant of a ticket without a site.
+#[derive(Debug, Default)]
+pub(super) struct Assignees {
+    pub names: Vec<String>,
+    /// (`company_guid`, `company_name`) of the first assignee.
+    pub first_company: Option<(Option<String>, Option<String>)>,
+}
+
+impl<'de> Deserialize<'de> for Assignees {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Assignees;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a sequence of members")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Assignees, A::Error> {
+                let mut kept = Assignees::default();
+                while let Some(m) = seq.next_element::<Member<'de>>()? {
+                    if kept.first_company.is_none() {
+                        kept.first_company = Some((
+                            m.company_guid.map(Cow::into_owned),
+                            m.company_name.map(Cow::into_owned),
+                        ));
+                    }
+                    if let Some(name) = m.user_name.filter(|n| !n.is_empty()).or(m.x_user) {
+                        kept.names.push(name);
+                    }
+                }
+                Ok(kept)
+            }
+        }
+        d.deserialize_seq(Members)
+    }
 }
 
 /// `GET /api/sonar/tickets/:guid/comments` → `{"comments": [...]}` (not paged).
