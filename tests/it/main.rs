@@ -27,6 +27,7 @@ mod identical;
 mod jq;
 mod merge_e2e;
 mod ocsf;
+mod postgres_server;
 mod readme;
 mod sonar;
 mod stats;
