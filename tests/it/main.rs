@@ -28,6 +28,7 @@ mod jq;
 mod merge_e2e;
 mod ocsf;
 mod postgres_server;
+mod postgres_state;
 mod readme;
 mod sonar;
 mod stats;
