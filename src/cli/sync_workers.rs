@@ -193,7 +193,7 @@ async fn worker(pool: &Pool<'_>) -> Result<()> {
                 };
                 checkout::checkin(url, &mut client, &mut copy, &lease, scope, &ended).await
             }
-            Err(_) => Ok(()),
+            Err(_) => Ok(true),
         };
         drop(copy);
         for suffix in ["", "-wal", "-shm"] {
@@ -201,10 +201,17 @@ async fn worker(pool: &Pool<'_>) -> Result<()> {
         }
         match (outcome, checked) {
             (Err(lost), _) => pool.fail(&job.name, lost, None),
-            (Ok(_), Err(e @ Error::Config(_))) => pool.fail(&job.name, e.to_string(), Some(e)),
+            (Ok(_), Ok(false)) => pool.fail(
+                &job.name,
+                format!(
+                    "the lease on {} was taken over by another worker; this run's work is not committed",
+                    lease.source
+                ),
+                None,
+            ),
             // The database is gone: this worker stops, the run is redone later.
             (Ok(_), Err(e)) => return Err(e),
-            (Ok(o), Ok(())) => {
+            (Ok(o), Ok(true)) => {
                 let mut failures = pool.failures.lock().unwrap_or_else(|e| e.into_inner());
                 note_outcome(pool.args, sink.as_ref(), job, o, &mut failures)?;
             }

@@ -29,6 +29,7 @@ mod merge_e2e;
 mod ocsf;
 mod postgres_server;
 mod postgres_state;
+mod postgres_workers;
 mod readme;
 mod sonar;
 mod stats;

@@ -70,7 +70,7 @@ pub enum Ended {
 
 /// Writes the working copy back and ends the lease, in one transaction that first
 /// checks the lease is still `lease` (fencing); a lease taken over fails with nothing
-/// written. A failed run is written back too: the failed tickets it recorded, its run
+/// written and `false` answered. A failed run is written back too: the failed tickets it recorded, its run
 /// row, and what its sink wrote before failing.
 pub async fn checkin(
     url: &PgUrl,
@@ -79,7 +79,7 @@ pub async fn checkin(
     lease: &Lease,
     scope: Scope<'_>,
     ended: &Ended,
-) -> Result<()> {
+) -> Result<bool> {
     let fail = |e: tokio_postgres::Error| url.error(Chain(e));
     let tx = client.transaction().await.map_err(fail)?;
     let holder: Option<Option<i64>> = tx
@@ -91,10 +91,7 @@ pub async fn checkin(
         .map_err(fail)?
         .map(|r| r.get(0));
     if holder != Some(Some(lease.token)) {
-        return Err(Error::Config(format!(
-            "the lease on {} was taken over by another worker; this run's work is not committed",
-            lease.source
-        )));
+        return Ok(false);
     }
     let conn = copy.connection();
     let read = |table: &Table, value: &str| {
@@ -136,5 +133,6 @@ pub async fn checkin(
     )
     .await
     .map_err(fail)?;
-    tx.commit().await.map_err(fail)
+    tx.commit().await.map_err(fail)?;
+    Ok(true)
 }
