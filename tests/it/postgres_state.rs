@@ -460,3 +460,49 @@ async fn export_and_import_move_a_state_between_sqlite_and_postgres_without_a_re
     assert_eq!(rig.written().0.len(), before.len());
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn worker_flags_are_one_line_errors_before_any_request_or_connection() {
+    let home = tempfile::tempdir().unwrap();
+    // Nothing listens on port 9: a request or a connection would fail differently.
+    let env = [
+        ("TIX_SONAR_URL", "http://127.0.0.1:9/sonar"),
+        ("TIX_SONAR_API_KEY", KEY),
+    ];
+    let nowhere = "postgres://tix:pw-never-shown@127.0.0.1:9/sync";
+    let cases: [(&[&str], &str); 5] = [
+        (&["--out", "o", "--workers", "2"], "--workers"),
+        (&["--out", "o", "--workers", "0"], "--workers"),
+        (
+            &["--out", "o", "--lease", "0s", "--state", nowhere],
+            "--lease",
+        ),
+        (
+            &["--out", "o", "--dry-run", "--state", nowhere],
+            "--dry-run",
+        ),
+        (
+            &["--workers", "2", "--out", "-", "--state", nowhere],
+            "--out",
+        ),
+    ];
+    for (extra, flag) in cases {
+        let mut args = vec!["sync", "-p", "sonar"];
+        args.extend_from_slice(extra);
+        let o = run(home.path(), &args, &env).await;
+        assert_eq!(code(&o), 2, "{extra:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        let errors: Vec<&str> = err.lines().filter(|l| !l.contains("warning")).collect();
+        assert_eq!(errors.len(), 1, "{extra:?}: {err}");
+        assert!(errors[0].contains(flag), "{extra:?}: {err}");
+        assert!(!err.contains("pw-never-shown"), "{err}");
+    }
+    let o = run(
+        home.path(),
+        &["sync", "status"],
+        &[("TIX_STATE_URL", "/not/a/url.db")],
+    )
+    .await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("TIX_STATE_URL"), "{}", stderr(&o));
+}
