@@ -506,3 +506,65 @@ async fn worker_flags_are_one_line_errors_before_any_request_or_connection() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("TIX_STATE_URL"), "{}", stderr(&o));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connectwise_push_on_postgres_keeps_its_ledger_there() {
+    let server = PgServer::start();
+    let sim = simulator(SimOptions {
+        tickets: 40,
+        ..SimOptions::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    assert_eq!(code(&migrate(&server, home.path()).await), 0);
+    let mut env = crate::connectwise::env(&sim.base_url("connectwise"));
+    env.push(("TIX_SONAR_URL", sim.base_url("sonar")));
+    env.push(("TIX_SONAR_API_KEY", KEY.into()));
+    env.push(("TIX_STATE_URL", server.url()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let args = [
+        "sync",
+        "--provider",
+        "sonar",
+        "--to",
+        "connectwise",
+        "--board",
+        "Security Operations",
+        "--status",
+        "New (MSSP)",
+        "--company",
+        "ACME",
+    ];
+    let first = run(home.path(), &args, &env).await;
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("sonar → connectwise: created 40, updated 0"),
+        "{}",
+        stderr(&first)
+    );
+    churn_and_settle(&sim, 2, 0).await;
+    let second = run(home.path(), &args, &env).await;
+    assert_eq!(code(&second), 0, "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("sonar → connectwise: created 2, updated 0"),
+        "{}",
+        stderr(&second)
+    );
+    // The ledger (which ConnectWise ticket each became) is in PostgreSQL, one per ticket.
+    let db = client(&server).await;
+    let row = db
+        .query_one(
+            "SELECT count(*), count(DISTINCT cw_id) FROM cw_ticket WHERE provider = 'sonar'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (42, 42));
+    let work = db
+        .query_one("SELECT source, sink FROM sync_work", &[])
+        .await
+        .unwrap();
+    assert_eq!(work.get::<_, String>(0), "connectwise:sonar");
+    assert_eq!(work.get::<_, String>(1), "connectwise");
+    sim.shutdown().await;
+}
