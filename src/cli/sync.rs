@@ -155,10 +155,10 @@ fn check_workers(args: &RunArgs, location: &Location) -> Result<()> {
             args.workers,
             "1 with a SQLite state; more need a PostgreSQL one (--state postgres://…)",
         )),
-        Location::Postgres(_) if args.dry_run => Err(Error::invalid(
-            "--dry-run",
-            "",
-            "a SQLite state (--state PATH); a dry run on a PostgreSQL state is not supported",
+        Location::Postgres(_) if args.dry_run && args.workers > 1 => Err(Error::invalid(
+            "--workers",
+            args.workers,
+            "1 with --dry-run (a dry run takes no lease)",
         )),
         Location::Postgres(_) if args.workers > 1 && args.out.as_deref() == Some("-") => {
             Err(Error::invalid(
@@ -260,11 +260,12 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
             page_size: args.page_size,
             deadline: Some(deadline),
         };
+        let ledger = target.is_some();
         let sink = dry_run_sink(out, target, &jobs);
-        let Location::Sqlite(state_path) = &location else {
-            unreachable!("check_workers refuses --dry-run on PostgreSQL")
-        };
-        return dry_run(&args, sink, state_path, &jobs, failures, ctx, settings).await;
+        return dry_run(
+            &args, sink, &location, ledger, &jobs, failures, ctx, settings,
+        )
+        .await;
     }
     let state_path = match location {
         Location::Sqlite(path) => path,
@@ -274,8 +275,7 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
                 page_size: args.page_size,
                 deadline: Some(deadline),
             };
-            return super::sync_workers::run(&args, ctx, &url, out, jobs, failures, cw, settings)
-                .await;
+            return super::sync_workers::run(&args, &url, out, jobs, failures, cw, settings).await;
         }
     };
     let Some(lock) = wait_for_lock(&state_path, args.wait, args.quiet, args.max_runtime).await?
@@ -319,12 +319,15 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
 }
 
 /// A look at what a run would do: the engine over a copy of the state (or a new empty
-/// one), into a sink that prints each ticket and its target; no lock is taken and
-/// nothing the real run reads or writes is changed.
+/// one), into a sink that prints each ticket and its target; no lock or lease is taken
+/// and nothing the real run reads or writes is changed. On PostgreSQL the copy holds the
+/// rows of the sources the run would sync, read without a lease.
+#[allow(clippy::too_many_arguments)]
 async fn dry_run(
     args: &RunArgs,
     mut sink: DryRun,
-    state_path: &std::path::Path,
+    location: &Location,
+    ledger: bool,
     jobs: &[Job],
     failures: Vec<(String, String, Option<Error>)>,
     ctx: &mut Ctx,
@@ -332,10 +335,25 @@ async fn dry_run(
 ) -> Result<u8> {
     let scratch = tempfile::tempdir()?;
     let copy = scratch.path().join("sync.db");
-    let mut state = if state_path.exists() {
-        State::snapshot(state_path, &copy)?
-    } else {
-        State::open(&copy)?
+    let mut state = match location {
+        Location::Sqlite(state_path) if state_path.exists() => State::snapshot(state_path, &copy)?,
+        Location::Sqlite(_) => State::open(&copy)?,
+        Location::Postgres(url) => {
+            let client = url.open().await?;
+            let mut state = State::open(&copy)?;
+            let mut providers = std::collections::BTreeSet::new();
+            for job in jobs {
+                let provider = job.source.provider();
+                let scope = sync::postgres::checkout::Scope {
+                    source: &sink.cursor_name(&job.name),
+                    provider,
+                    // The ledger is the provider's: copied once per provider.
+                    ledger: ledger && providers.insert(provider),
+                };
+                sync::postgres::checkout::checkout(url, &client, &mut state, scope).await?;
+            }
+            state
+        }
     };
     run_jobs(args, ctx, &mut state, &mut sink, &settings, jobs, failures).await
 }

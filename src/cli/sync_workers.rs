@@ -8,7 +8,6 @@
 //! drain began (by this host or another), or has failed; rows another worker holds are
 //! waited for, as their holder may die and leave them to this one.
 
-use super::Ctx;
 use super::sync::{Failures, RunArgs, note_outcome, outcome_code};
 use crate::error::{Error, Result};
 use crate::sinks::connectwise::CwSink;
@@ -71,10 +70,8 @@ impl SinkKind<'_> {
 }
 
 /// Drains the work list of `jobs` with `args.workers` workers.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn run(
     args: &RunArgs,
-    ctx: &mut Ctx,
     url: &PgUrl,
     out: Out,
     jobs: Vec<Job>,
@@ -125,7 +122,6 @@ pub(super) async fn run(
     for outcome in outcomes {
         outcome?;
     }
-    let _ = ctx;
     outcome_code(&mut failures, sources_count)
 }
 

@@ -188,6 +188,11 @@ async fn a_sync_on_postgres_writes_each_version_once_and_status_shows_its_row() 
         stderr(&again)
     );
     churn_and_settle(&sim, 2, 3).await;
+    // A dry run shows what the next run writes, and changes nothing.
+    let dry_args = [&args[..], &["--dry-run"]].concat();
+    let dry = run(rig.home.path(), &dry_args, &env).await;
+    assert_eq!(code(&dry), 0, "{}", stderr(&dry));
+    assert_eq!(stdout(&dry).lines().count(), 5, "{}", stdout(&dry));
     let third = sync().await;
     assert!(
         stderr(&third).starts_with("sonar: 2 new, 3 updated"),
@@ -478,8 +483,16 @@ async fn worker_flags_are_one_line_errors_before_any_request_or_connection() {
             "--lease",
         ),
         (
-            &["--out", "o", "--dry-run", "--state", nowhere],
-            "--dry-run",
+            &[
+                "--out",
+                "o",
+                "--dry-run",
+                "--workers",
+                "2",
+                "--state",
+                nowhere,
+            ],
+            "--workers",
         ),
         (
             &["--workers", "2", "--out", "-", "--state", nowhere],

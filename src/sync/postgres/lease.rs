@@ -97,8 +97,8 @@ pub async fn take(
     }))
 }
 
-/// How many of `sources` another worker holds now and has not run since `since`: a
-/// drain waits for them, as their holder may die and leave them to it.
+/// How many of `sources` a worker (of this host or another) holds now and has not run
+/// since `since`: a drain waits for them, as their holder may die and leave them to it.
 pub async fn held_elsewhere(
     client: &Client,
     sources: &[String],
