@@ -297,6 +297,21 @@ async fn a_worker_whose_lease_was_taken_over_commits_nothing() {
         !lease::renew(&admin, &held, ttl).await.unwrap(),
         "A's heartbeat learns it"
     );
+    // `tix sync status` names the holder of the row while its lease holds.
+    let home = tempfile::tempdir().unwrap();
+    let status = run(
+        home.path(),
+        &["sync", "status"],
+        &[("TIX_STATE_URL", &server.url())],
+    )
+    .await;
+    assert_eq!(code(&status), 0, "{}", stderr(&status));
+    let line = stdout(&status)
+        .lines()
+        .find(|l| l.contains("acme"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(line.contains("host-b pid 2 until "), "{}", stdout(&status));
 
     let scope = Scope {
         source: "acme",
