@@ -235,6 +235,21 @@ async fn a_sync_on_postgres_writes_each_version_once_and_status_shows_its_row() 
     .await;
     let text = stdout(&table);
     assert!(text.contains("LEASE") && text.contains("free"), "{text}");
+
+    // `tix sync reset` forgets the window, as on SQLite; an unknown source is named.
+    let pg = [("TIX_STATE_URL", url.as_str()), ("PGPASSWORD", PASSWORD)];
+    let o = run(rig.home.path(), &["sync", "reset", "nope"], &pg).await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not a source of this state"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(rig.home.path(), &["sync", "reset", "sonar"], &pg).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(rig.home.path(), &["sync", "status", "-o", "json"], &pg).await;
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["watermark"], serde_json::Value::Null, "{v}");
     sim.shutdown().await;
 }
 
