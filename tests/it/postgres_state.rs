@@ -611,3 +611,30 @@ async fn a_connectwise_push_on_postgres_keeps_its_ledger_there() {
     assert_eq!(work.get::<_, String>(1), "connectwise");
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_is_used_unless_disabled_and_required_when_asked() {
+    // The test server offers no TLS: `prefer` (the default) falls back to plain text,
+    // `require` refuses to go on without it.
+    let server = PgServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let plain = server.url();
+    let prefer = plain.replace("sslmode=disable", "sslmode=prefer");
+    let o = run(
+        home.path(),
+        &["state", "migrate"],
+        &[("TIX_STATE_URL", &prefer)],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let require = plain.replace("sslmode=disable", "sslmode=require");
+    let o = run(
+        home.path(),
+        &["state", "migrate"],
+        &[("TIX_STATE_URL", &require)],
+    )
+    .await;
+    assert_ne!(code(&o), 0);
+    assert!(stderr(&o).contains("TLS"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(PASSWORD), "{}", stderr(&o));
+}
