@@ -114,9 +114,30 @@ const EXAMPLES: &[(&str, &str)] = &[
         "tix sync --all --out ~/tix-archive
   tix sync -p sonar --out - | jq .id
   tix sync --profile prod --to connectwise --board MSSP --status New --company ACME
-  tix sync -p sonar --out ~/tix-archive --dry-run",
+  tix sync -p sonar --out ~/tix-archive --dry-run
+  TIX_STATE_URL=postgres://tix@db.example/sync tix sync --all --workers 4 --out /srv/tix",
     ),
     ("sync status", "tix sync status"),
+    (
+        "state",
+        "tix state migrate --state postgres://tix@db.example/sync
+  tix state export > state.jsonl",
+    ),
+    (
+        "state migrate",
+        "PGPASSWORD=… tix state migrate --state postgres://tix@db.example/sync
+  TIX_STATE_URL=postgres://tix@db.example/sync tix state migrate",
+    ),
+    (
+        "state export",
+        "tix state export > state.jsonl                     # the default SQLite state
+  tix state export --state postgres://tix@db.example/sync > state.jsonl",
+    ),
+    (
+        "state import",
+        "tix state import state.jsonl --state postgres://tix@db.example/sync
+  TIX_STATE_URL=postgres://tix@db.example/sync tix state import -   # the export on stdin",
+    ),
     ("sync reset", "tix sync reset sonar"),
     (
         "sync reset",

@@ -24,8 +24,10 @@ mod providers;
 mod schema;
 #[cfg(feature = "sim")]
 mod sim;
+mod state;
 mod stats;
 mod sync;
+mod sync_workers;
 mod tags;
 mod target;
 mod text_input;
@@ -121,6 +123,9 @@ pub enum Command {
     Sim(sim::SimArgs),
     /// Write each source's new and changed tickets to files, exactly once (for cron).
     Sync(sync::SyncArgs),
+    /// The sync state: migrate a PostgreSQL one, export and import between backends.
+    #[command(subcommand)]
+    State(state::StateCommand),
     #[cfg(feature = "sim")]
     /// Start the simulator and show what tix does, with no config and no key.
     Demo(demo::DemoArgs),
@@ -243,6 +248,7 @@ pub async fn run(cli: Cli, io: Io) -> Result<u8> {
         Command::Schema => schema::run(),
         Command::Config(args) => config::run(args, &mut ctx),
         Command::Sync(args) => sync::run(args, &mut ctx).await,
+        Command::State(cmd) => state::run(cmd, &mut ctx).await,
         #[cfg(feature = "sim")]
         Command::Sim(args) => sim::run(args).await,
         #[cfg(feature = "sim")]

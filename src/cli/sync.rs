@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::sinks::connectwise::CwSink;
 use crate::source::TicketSource;
 use crate::sync::dry_run::{Destination, DryRun};
+use crate::sync::location::Location;
 use crate::sync::{self, FileSink, Job, Out, RunLock, Settings, Sink, State};
 use std::io::Write;
 use std::path::PathBuf;
@@ -36,8 +37,9 @@ pub struct ResetArgs {
     /// The source as `tix sync status` names it (e.g. sonar, a profile, connectwise:sonar).
     #[arg(value_name = "SOURCE")]
     pub source: String,
-    /// State database [default: $XDG_STATE_HOME/tix/sync.db].
-    #[arg(long, value_name = "PATH")]
+    /// State: a SQLite file, or a postgres:// URL (password from PGPASSWORD) [default:
+    /// $TIX_STATE_URL, else $XDG_STATE_HOME/tix/sync.db].
+    #[arg(long, value_name = "PATH|URL")]
     pub state: Option<PathBuf>,
 }
 
@@ -58,8 +60,9 @@ pub struct RunArgs {
     /// Directory for DIR/<source>/<date>/<window>.jsonl, or - for stdout.
     #[arg(long, value_name = "DIR|-")]
     pub out: Option<String>,
-    /// State database [default: $XDG_STATE_HOME/tix/sync.db].
-    #[arg(long, value_name = "PATH")]
+    /// State: a SQLite file, or a postgres:// URL (password from PGPASSWORD) [default:
+    /// $TIX_STATE_URL, else $XDG_STATE_HOME/tix/sync.db].
+    #[arg(long, value_name = "PATH|URL")]
     pub state: Option<PathBuf>,
     /// How far each window reaches back before the watermark (at least 1d for providers
     /// that filter by date).
@@ -90,12 +93,24 @@ pub struct RunArgs {
     pub base_url: Option<String>,
     #[command(flatten)]
     pub cw: super::cw::SyncToArgs,
+    /// Workers syncing at once, each one source at a time (a PostgreSQL state only:
+    /// hosts running the same command share the work).
+    #[arg(long, default_value = "1", value_name = "N")]
+    pub workers: usize,
+    /// How long a worker's hold on a source lasts without its heartbeat (PostgreSQL
+    /// state): a worker that dies leaves its sources to the others after this.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "SPAN")]
+    pub lease: Duration,
 }
+
+/// Sources that failed: label, message, and the error when there is one.
+pub(super) type Failures = Vec<(String, String, Option<Error>)>;
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
-    /// State database [default: $XDG_STATE_HOME/tix/sync.db].
-    #[arg(long, value_name = "PATH")]
+    /// State: a SQLite file, or a postgres:// URL (password from PGPASSWORD) [default:
+    /// $TIX_STATE_URL, else $XDG_STATE_HOME/tix/sync.db].
+    #[arg(long, value_name = "PATH|URL")]
     pub state: Option<PathBuf>,
     /// Output format.
     #[arg(short = 'o', long = "output", default_value = "table", value_parser = ["table", "json"])]
@@ -104,21 +119,56 @@ pub struct StatusArgs {
 
 pub async fn run(args: SyncArgs, ctx: &mut Ctx) -> Result<u8> {
     match args.command {
-        Some(SyncCommand::Status(s)) => status(s, ctx),
-        Some(SyncCommand::Reset(r)) => reset(r, ctx),
+        Some(SyncCommand::Status(s)) => status(s, ctx).await,
+        Some(SyncCommand::Reset(r)) => reset(r, ctx).await,
         None => sync_run(args.run, ctx).await,
     }
 }
 
-fn state_path(flag: Option<PathBuf>, ctx: &Ctx) -> Result<PathBuf> {
-    flag.or_else(|| sync::default_state_path(&ctx.env))
-        .ok_or_else(|| {
-            Error::invalid(
-                "--state",
-                "",
-                "required when neither XDG_STATE_HOME nor HOME is set",
-            )
-        })
+/// `--state`, else `TIX_STATE_URL`, else the default file; a password on the command
+/// line is warned about (every user of the host can read it in the process list).
+pub(super) fn state_location(flag: Option<PathBuf>, ctx: &Ctx) -> Result<Location> {
+    let resolved = sync::location::resolve(flag, &ctx.env)?;
+    if resolved.password_in_argv {
+        ctx.io.warn(
+            "--state carries a password, which other users of this host can read in the process list; give it in PGPASSWORD or TIX_STATE_URL instead",
+        );
+    }
+    Ok(resolved.location)
+}
+
+/// The flags that depend on where the state is, checked before any request.
+fn check_workers(args: &RunArgs, location: &Location) -> Result<()> {
+    if args.workers == 0 {
+        return Err(Error::invalid("--workers", "0", "a number from 1"));
+    }
+    if args.lease < Duration::from_secs(1) {
+        return Err(Error::invalid(
+            "--lease",
+            humantime::format_duration(args.lease),
+            "at least 1s, e.g. 60s",
+        ));
+    }
+    match location {
+        Location::Sqlite(_) if args.workers > 1 => Err(Error::invalid(
+            "--workers",
+            args.workers,
+            "1 with a SQLite state; more need a PostgreSQL one (--state postgres://…)",
+        )),
+        Location::Postgres(_) if args.dry_run && args.workers > 1 => Err(Error::invalid(
+            "--workers",
+            args.workers,
+            "1 with --dry-run (a dry run takes no lease)",
+        )),
+        Location::Postgres(_) if args.workers > 1 && args.out.as_deref() == Some("-") => {
+            Err(Error::invalid(
+                "--out",
+                "-",
+                "a directory when --workers is more than 1 (runs would interleave on stdout)",
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
@@ -158,7 +208,8 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
     for p in &args.provider {
         crate::providers::provider(p.trim())?;
     }
-    let state_path = state_path(args.state.clone(), ctx)?;
+    let location = state_location(args.state.clone(), ctx)?;
+    check_workers(&args, &location)?;
 
     // Every source is resolved before the lock, the database and the first request;
     // one that cannot be built is that source's failure, not the others'.
@@ -209,9 +260,24 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
             page_size: args.page_size,
             deadline: Some(deadline),
         };
+        let ledger = target.is_some();
         let sink = dry_run_sink(out, target, &jobs);
-        return dry_run(&args, sink, &state_path, &jobs, failures, ctx, settings).await;
+        return dry_run(
+            &args, sink, &location, ledger, &jobs, failures, ctx, settings,
+        )
+        .await;
     }
+    let state_path = match location {
+        Location::Sqlite(path) => path,
+        Location::Postgres(url) => {
+            let settings = Settings {
+                overlap: args.overlap,
+                page_size: args.page_size,
+                deadline: Some(deadline),
+            };
+            return super::sync_workers::run(&args, &url, out, jobs, failures, cw, settings).await;
+        }
+    };
     let Some(lock) = wait_for_lock(&state_path, args.wait, args.quiet, args.max_runtime).await?
     else {
         return busy(&state_path, args.quiet);
@@ -253,12 +319,15 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
 }
 
 /// A look at what a run would do: the engine over a copy of the state (or a new empty
-/// one), into a sink that prints each ticket and its target; no lock is taken and
-/// nothing the real run reads or writes is changed.
+/// one), into a sink that prints each ticket and its target; no lock or lease is taken
+/// and nothing the real run reads or writes is changed. On PostgreSQL the copy holds the
+/// rows of the sources the run would sync, read without a lease.
+#[allow(clippy::too_many_arguments)]
 async fn dry_run(
     args: &RunArgs,
     mut sink: DryRun,
-    state_path: &std::path::Path,
+    location: &Location,
+    ledger: bool,
     jobs: &[Job],
     failures: Vec<(String, String, Option<Error>)>,
     ctx: &mut Ctx,
@@ -266,10 +335,25 @@ async fn dry_run(
 ) -> Result<u8> {
     let scratch = tempfile::tempdir()?;
     let copy = scratch.path().join("sync.db");
-    let mut state = if state_path.exists() {
-        State::snapshot(state_path, &copy)?
-    } else {
-        State::open(&copy)?
+    let mut state = match location {
+        Location::Sqlite(state_path) if state_path.exists() => State::snapshot(state_path, &copy)?,
+        Location::Sqlite(_) => State::open(&copy)?,
+        Location::Postgres(url) => {
+            let client = url.open().await?;
+            let mut state = State::open(&copy)?;
+            let mut providers = std::collections::BTreeSet::new();
+            for job in jobs {
+                let provider = job.source.provider();
+                let scope = sync::postgres::checkout::Scope {
+                    source: &sink.cursor_name(&job.name),
+                    provider,
+                    // The ledger is the provider's: copied once per provider.
+                    ledger: ledger && providers.insert(provider),
+                };
+                sync::postgres::checkout::checkout(url, &client, &mut state, scope).await?;
+            }
+            state
+        }
     };
     run_jobs(args, ctx, &mut state, &mut sink, &settings, jobs, failures).await
 }
@@ -329,33 +413,52 @@ async fn run_jobs(
         if let Some(b) = bar {
             b.finish_and_clear();
         }
-        match outcome {
-            Ok(report) => {
-                if !args.quiet {
-                    eprintln!("{}", printable(&sink.summary(&report)));
-                }
-                if report.out_of_time {
-                    let message = format!(
-                        "stopped at --max-runtime ({}) after writing {} ticket(s); what was written is committed, the window did not move and the next run goes on",
-                        humantime::format_duration(args.max_runtime),
-                        report.new + report.updated
-                    );
-                    failures.push((job.name.clone(), message, None));
-                }
-                if let Some(first) = &report.first_failure {
-                    let message = format!(
-                        "{} ticket(s) not synced (first: {first}); see tix sync status",
-                        report.failed
-                    );
-                    failures.push((job.name.clone(), message, None));
-                }
-            }
-            // The reader of `--out -` is gone: nothing more can be delivered, and what
-            // was not read was not committed; quietly, as `head` would want.
-            Err(e) if e.is_broken_pipe() => return Err(e),
-            Err(e) => failures.push((job.name.clone(), e.to_string(), Some(e))),
-        }
+        note_outcome(args, &*sink, job, outcome, &mut failures)?;
     }
+    outcome_code(&mut failures, sources)
+}
+
+/// Reports one run: its summary line, and what it leaves to fix (tickets not synced, a
+/// window cut at --max-runtime, the run's own error) in `failures`. A reader of `--out -`
+/// that went away ends the whole sync.
+pub(super) fn note_outcome(
+    args: &RunArgs,
+    sink: &dyn Sink,
+    job: &Job,
+    outcome: Result<sync::Report>,
+    failures: &mut Failures,
+) -> Result<()> {
+    match outcome {
+        Ok(report) => {
+            if !args.quiet {
+                eprintln!("{}", printable(&sink.summary(&report)));
+            }
+            if report.out_of_time {
+                let message = format!(
+                    "stopped at --max-runtime ({}) after writing {} ticket(s); what was written is committed, the window did not move and the next run goes on",
+                    humantime::format_duration(args.max_runtime),
+                    report.new + report.updated
+                );
+                failures.push((job.name.clone(), message, None));
+            }
+            if let Some(first) = &report.first_failure {
+                let message = format!(
+                    "{} ticket(s) not synced (first: {first}); see tix sync status",
+                    report.failed
+                );
+                failures.push((job.name.clone(), message, None));
+            }
+        }
+        // The reader of `--out -` is gone: nothing more can be delivered, and what
+        // was not read was not committed; quietly, as `head` would want.
+        Err(e) if e.is_broken_pipe() => return Err(e),
+        Err(e) => failures.push((job.name.clone(), e.to_string(), Some(e))),
+    }
+    Ok(())
+}
+
+/// The exit code of a sync of `sources` sources, from what failed.
+pub(super) fn outcome_code(failures: &mut Failures, sources: usize) -> Result<u8> {
     match failures.len() {
         0 => Ok(0),
         // One source, and it failed: its own error and exit code say the most.
@@ -363,7 +466,7 @@ async fn run_jobs(
             Err(failures.pop().and_then(|f| f.2).expect("checked"))
         }
         _ => {
-            for (label, message, _) in &failures {
+            for (label, message, _) in failures.iter() {
                 eprintln!(
                     "tix: sync failed: {}: {}",
                     printable(label),
@@ -503,8 +606,24 @@ fn progress_text(p: sync::engine::Progress) -> String {
     }
 }
 
-fn reset(args: ResetArgs, ctx: &Ctx) -> Result<u8> {
-    let path = state_path(args.state, ctx)?;
+async fn reset(args: ResetArgs, ctx: &Ctx) -> Result<u8> {
+    let path = match state_location(args.state.clone(), ctx)? {
+        Location::Sqlite(path) => path,
+        Location::Postgres(url) => {
+            if !sync::postgres::reset(&url, &args.source).await? {
+                return Err(Error::invalid(
+                    "SOURCE",
+                    &args.source,
+                    "not a source of this state (see tix sync status)",
+                ));
+            }
+            eprintln!(
+                "tix: {}: the next run reads from the start again",
+                printable(&args.source)
+            );
+            return Ok(0);
+        }
+    };
     if !path.exists() {
         return Err(Error::invalid(
             "SOURCE",
@@ -534,8 +653,11 @@ fn reset(args: ResetArgs, ctx: &Ctx) -> Result<u8> {
     Ok(0)
 }
 
-fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
-    let path = state_path(args.state, ctx)?;
+async fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
+    let path = match state_location(args.state.clone(), ctx)? {
+        Location::Sqlite(path) => path,
+        Location::Postgres(url) => return pg_status(&url, &args.output, ctx).await,
+    };
     let mut out = ctx.io.out();
     if !path.exists() {
         if args.output == "json" {
@@ -639,6 +761,70 @@ fn lock_line(state: &std::path::Path) -> String {
 /// controls, ESC sequences and bidi characters shown escaped by the shared sanitizer.
 fn printable(s: &str) -> String {
     crate::output::sanitize::line(s).into_owned()
+}
+
+/// `tix sync status` on PostgreSQL: every row of the work list, who holds it (host, pid)
+/// while its lease holds, its last success and its last error.
+async fn pg_status(url: &sync::postgres::PgUrl, output: &str, ctx: &Ctx) -> Result<u8> {
+    let client = url.open().await?;
+    let rows = sync::postgres::lease::status(&client)
+        .await
+        .map_err(|e| url.error(sync::postgres::Chain(e)))?;
+    let mut out = ctx.io.out();
+    if output == "json" {
+        serde_json::to_writer_pretty(&mut out, &rows).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(0);
+    }
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%SZ").to_string();
+    let mut table = comfy_table::Table::new();
+    table
+        .force_no_tty()
+        .load_style(comfy_table::presets::NOTHING);
+    table.set_header([
+        "SOURCE",
+        "PROFILE",
+        "PROVIDER",
+        "SINK",
+        "WATERMARK",
+        "LEASE",
+        "LAST SUCCESS",
+        "LAST ERROR",
+    ]);
+    for r in &rows {
+        let lease = match (&r.lease_host, r.lease_pid, r.lease_until) {
+            (Some(host), Some(pid), Some(until)) => {
+                format!("{} pid {pid} until {}", printable(host), when(until))
+            }
+            _ => "free".into(),
+        };
+        let error = match (&r.last_error, r.last_error_at) {
+            (Some(e), Some(at)) => format!("{}: {}", when(at), printable(e)),
+            _ => "-".into(),
+        };
+        table.add_row([
+            printable(&r.source),
+            printable(&r.profile),
+            printable(&r.provider),
+            printable(&r.sink),
+            r.watermark
+                .as_deref()
+                .map(printable)
+                .unwrap_or_else(|| "-".into()),
+            lease,
+            r.last_success.map(when).unwrap_or_else(|| "-".into()),
+            error,
+        ]);
+    }
+    if rows.is_empty() {
+        ctx.io
+            .note(&format!("no sync has run yet (state {})", url.shown()));
+    } else {
+        writeln!(out, "{table}")?;
+    }
+    out.flush()?;
+    Ok(0)
 }
 
 #[cfg(test)]

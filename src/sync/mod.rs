@@ -11,6 +11,10 @@
 //!   prints what would be written.
 //! - [`engine`]: one run of one source into one sink, in the order that makes a crash
 //!   harmless.
+//! - [`postgres`]: the state on PostgreSQL for several hosts: versioned schema, a work
+//!   list with leases instead of the lock, and a working copy per lease the engine runs
+//!   on; [`tables`]: the tables both backends share, as data; [`dump`]: `tix state
+//!   export|import` between them.
 //!
 //! The design follows the research note (`shared/research/cyderes-cli-conventions.md`
 //! part C): an overlapping window (Airbyte's lookback), a persisted set of keys written
@@ -20,13 +24,17 @@
 
 pub(crate) mod crash;
 pub mod dry_run;
+pub mod dump;
 pub mod engine;
 pub mod failures;
 pub mod files;
+pub mod location;
 pub mod lock;
+pub mod postgres;
 pub mod schema;
 pub mod sink;
 pub mod state;
+pub mod tables;
 pub mod window;
 
 pub use engine::{Job, Report, Settings};

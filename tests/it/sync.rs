@@ -451,7 +451,7 @@ fn watermark(rig: &Rig) -> serde_json::Value {
 /// version, so two runs a moment apart see the same versions (a change can be dated one
 /// second ahead to keep a ticket's versions distinct, and providers filter by whole
 /// seconds). A wait on that condition, not a guess of how long it takes.
-async fn churn_and_settle(sim: &SimHandle, new: usize, updates: usize) {
+pub async fn churn_and_settle(sim: &SimHandle, new: usize, updates: usize) {
     use chrono::{DurationRound, TimeDelta};
     sim.churn(new, updates);
     let newest = versions(sim).await.into_iter().map(|(_, at)| at).max();

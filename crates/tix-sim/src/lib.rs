@@ -24,6 +24,7 @@ mod faults;
 #[cfg(test)]
 mod harness;
 pub mod hostile;
+pub mod request_log;
 mod sonar;
 mod stats;
 
@@ -92,6 +93,7 @@ impl fmt::Debug for SimOptions {
 pub struct SimHandle {
     addr: SocketAddr,
     churns: churn::Registry,
+    log: request_log::RequestLog,
     stop: oneshot::Sender<()>,
     task: JoinHandle<io::Result<()>>,
 }
@@ -116,6 +118,12 @@ impl SimHandle {
     /// A handle on the churn hooks, for a task that churns while the server runs.
     pub fn churns(&self) -> churn::Registry {
         self.churns.clone()
+    }
+
+    /// Every provider request served so far, in the order their answers were ready
+    /// (see [`request_log`]).
+    pub fn requests(&self) -> Vec<request_log::Logged> {
+        self.log.entries()
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and waits for the server task.
@@ -147,7 +155,9 @@ pub async fn start_on(opts: SimOptions, listener: TcpListener) -> io::Result<Sim
     // A million tickets take a moment to generate; keep that off the async workers.
     let churns = churn::Registry::default();
     let hooks = churns.clone();
-    let app = tokio::task::spawn_blocking(move || app(&opts, &hooks))
+    let log = request_log::RequestLog::default();
+    let logger = log.clone();
+    let app = tokio::task::spawn_blocking(move || app(&opts, &hooks, logger))
         .await
         .map_err(io::Error::other)?;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -161,6 +171,7 @@ pub async fn start_on(opts: SimOptions, listener: TcpListener) -> io::Result<Sim
     Ok(SimHandle {
         addr,
         churns,
+        log,
         stop,
         task,
     })
@@ -190,7 +201,7 @@ fn providers(opts: &SimOptions, churns: &churn::Registry) -> Vec<(&'static str, 
     ]
 }
 
-fn app(opts: &SimOptions, churns: &churn::Registry) -> Router {
+fn app(opts: &SimOptions, churns: &churn::Registry, log: request_log::RequestLog) -> Router {
     let stats = Arc::new(stats::Stats::default());
     let faults = Arc::new(faults::Faults::new(opts, Arc::clone(&stats)));
     let mut app = Router::new()
@@ -209,7 +220,8 @@ fn app(opts: &SimOptions, churns: &churn::Registry) -> Router {
         // counted nor faulted. The last layer added runs first, so counting sees faulted requests too.
         let api = api
             .route_layer(from_fn_with_state(Arc::clone(&faults), faults::inject))
-            .route_layer(from_fn_with_state(Arc::clone(&stats), stats::count));
+            .route_layer(from_fn_with_state(Arc::clone(&stats), stats::count))
+            .route_layer(from_fn_with_state(log.clone(), request_log::log));
         app = app.nest(prefix, api);
     }
     app

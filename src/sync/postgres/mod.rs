@@ -1,0 +1,291 @@
+//! The sync state on PostgreSQL, for several hosts syncing the same profiles
+//! (`--state postgres://…` or `TIX_STATE_URL`).
+//!
+//! - [`schema`]: the versioned migrations (`schema_version`), run by `tix state migrate`.
+//! - [`rows`]: the state's tables ([`super::tables`]) read and written on PostgreSQL.
+//! - [`lease`]: one row of `sync_work` per (profile, provider, sink); a worker takes one
+//!   with `FOR UPDATE SKIP LOCKED` and a lease that expires unless its heartbeat renews it.
+//! - [`checkout`]: a leased cursor's rows copied into a working SQLite state the engine
+//!   runs on unchanged, and written back (cursor, keys, failures, runs and the sink's
+//!   idempotency records) in one transaction that first checks the lease is still this
+//!   worker's (fencing).
+//!
+//! The engine keeps running on SQLite: what PostgreSQL adds is where a cursor's rows live
+//! between runs and who may run it. A worker that dies leaves its working copy behind
+//! and its lease to expire; the next one starts from the last committed window.
+
+pub mod checkout;
+pub mod lease;
+pub mod rows;
+pub mod schema;
+
+use crate::error::{Error, Result};
+use std::str::FromStr;
+use std::sync::Arc;
+use tokio_postgres::Client;
+use tokio_postgres::config::SslMode;
+
+/// Whether a `--state` value names a PostgreSQL database rather than a file.
+pub fn is_url(text: &str) -> bool {
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
+/// The URL as it may be shown: its password, if any, replaced by `****`.
+pub fn mask(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("****"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        // Not a URL we can take apart: show only its scheme.
+        Err(_) => format!("{}://…", text.split("://").next().unwrap_or("postgres")),
+    }
+}
+
+/// A parsed PostgreSQL URL, with the password from the URL or `PGPASSWORD`.
+#[derive(Clone)]
+pub struct PgUrl {
+    config: tokio_postgres::Config,
+    shown: String,
+}
+
+impl std::fmt::Debug for PgUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl PgUrl {
+    /// Parses `text` (`flag` names where it came from in errors); `pgpassword` is
+    /// `PGPASSWORD`, used when the URL carries no password.
+    pub fn parse(text: &str, flag: &str, pgpassword: Option<String>) -> Result<PgUrl> {
+        let shown = mask(text);
+        let mut config = tokio_postgres::Config::from_str(text)
+            .map_err(|e| Error::invalid(flag, &shown, format!("not a PostgreSQL URL: {e}")))?;
+        if config.get_password().is_none()
+            && let Some(p) = pgpassword.filter(|p| !p.is_empty())
+        {
+            config.password(p);
+        }
+        if config.get_dbname().is_none() {
+            return Err(Error::invalid(
+                flag,
+                &shown,
+                "a PostgreSQL URL naming its database, e.g. postgres://tix@db.example/tix",
+            ));
+        }
+        Ok(PgUrl { config, shown })
+    }
+
+    /// The URL with its password masked, for messages.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// A state error about this database.
+    pub fn error(&self, e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+        Error::State {
+            path: self.shown.clone(),
+            source: e.into(),
+        }
+    }
+
+    /// Connects (TLS unless the URL says `sslmode=disable`; `prefer`, the default, falls
+    /// back to plain text when the server offers no TLS). The connection runs on its own
+    /// task until the client is dropped.
+    pub async fn connect(&self) -> Result<Client> {
+        let fail = |e: tokio_postgres::Error| self.error(Chain(e));
+        let client = if self.config.get_ssl_mode() == SslMode::Disable {
+            let (client, conn) = self
+                .config
+                .connect(tokio_postgres::NoTls)
+                .await
+                .map_err(fail)?;
+            tokio::spawn(conn);
+            client
+        } else {
+            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(
+                tls_config().map_err(|e| self.error(e))?,
+            );
+            let (client, conn) = self.config.connect(tls).await.map_err(fail)?;
+            tokio::spawn(conn);
+            client
+        };
+        Ok(client)
+    }
+
+    /// Connects and checks the schema is the one this tix knows: an older or missing one
+    /// names `tix state migrate`, a newer one is refused.
+    pub async fn open(&self) -> Result<Client> {
+        let client = self.connect().await?;
+        let found = schema::version(&client)
+            .await
+            .map_err(|e| self.error(Chain(e)))?;
+        let known = schema::latest();
+        if found > known {
+            return Err(Error::Config(format!(
+                "the sync state {} is schema version {found}, newer than this tix knows ({known}); upgrade tix",
+                self.shown
+            )));
+        }
+        if found < known {
+            return Err(Error::Config(format!(
+                "the sync state {} is schema version {found}, this tix needs {known}; run `tix state migrate --state <URL>` first",
+                self.shown
+            )));
+        }
+        Ok(client)
+    }
+}
+
+/// `tix sync reset` on PostgreSQL: as on SQLite (`State::reset`), refused while a worker
+/// holds the source. Answers whether the source was known.
+pub async fn reset(url: &PgUrl, source: &str) -> Result<bool> {
+    let mut client = url.open().await?;
+    let fail = |e| url.error(Chain(e));
+    let tx = client.transaction().await.map_err(fail)?;
+    let held = tx
+        .query_opt(
+            "SELECT lease_host, lease_pid FROM sync_work
+             WHERE source = $1 AND lease_until >= now() FOR UPDATE",
+            &[&source],
+        )
+        .await
+        .map_err(fail)?;
+    if let Some(r) = held {
+        let (host, pid): (Option<String>, Option<i64>) = (r.get(0), r.get(1));
+        return Err(Error::Config(format!(
+            "{source} is being synced by {} (pid {}); reset once it ends",
+            host.unwrap_or_default(),
+            pid.unwrap_or_default()
+        )));
+    }
+    let known = tx
+        .execute(
+            "UPDATE sync_source SET watermark = NULL, keys_floor = NULL, boundary_keys = '[]'
+             WHERE source = $1",
+            &[&source],
+        )
+        .await
+        .map_err(fail)?
+        > 0;
+    tx.execute(
+        "DELETE FROM sync_key WHERE source = $1
+           AND NOT (updated >= '1970-01-01T' AND updated < '2200-01-01T')",
+        &[&source],
+    )
+    .await
+    .map_err(fail)?;
+    tx.execute("DELETE FROM sync_failure WHERE source = $1", &[&source])
+        .await
+        .map_err(fail)?;
+    tx.commit().await.map_err(fail)?;
+    Ok(known)
+}
+
+/// The rustls configuration for a server certificate checked against the platform's
+/// trusted roots (rustls-platform-verifier, as the HTTP client does).
+fn tls_config() -> std::result::Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
+        .map_err(|e| format!("cannot load the trusted roots: {e}"))?;
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth())
+}
+
+/// A tokio-postgres error with its causes on one line: its own `Display` says only
+/// "invalid configuration" or "db error" and keeps the why in its source.
+#[derive(Debug)]
+pub struct Chain(pub tokio_postgres::Error);
+
+impl std::fmt::Display for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(db) = self.0.as_db_error() {
+            return write!(f, "{}: {}", db.severity(), db.message());
+        }
+        write!(f, "{}", self.0)?;
+        let mut source = std::error::Error::source(&self.0);
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Chain {}
+
+/// This process as a lease holder names it: host and pid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub host: String,
+    pub pid: u32,
+}
+
+impl Holder {
+    pub fn this_process() -> Holder {
+        Holder {
+            host: host_name(),
+            pid: std::process::id(),
+        }
+    }
+}
+
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at most that.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return "unknown".into();
+    }
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_is_masked_and_taken_from_pgpassword_when_the_url_has_none() {
+        assert_eq!(
+            mask("postgres://tix:s3cret@db:5432/tix?sslmode=disable"),
+            "postgres://tix:****@db:5432/tix?sslmode=disable"
+        );
+        assert_eq!(mask("postgres://tix@db/tix"), "postgres://tix@db/tix");
+        let url = PgUrl::parse("postgres://tix:s3cret@db/tix", "--state", None).unwrap();
+        assert!(!format!("{url:?}").contains("s3cret"));
+        assert_eq!(url.shown(), "postgres://tix:****@db/tix");
+        let url = PgUrl::parse("postgres://tix@db/tix", "--state", Some("fromenv".into())).unwrap();
+        assert_eq!(url.config.get_password(), Some(&b"fromenv"[..]));
+        let url = PgUrl::parse(
+            "postgres://tix:inurl@db/tix",
+            "--state",
+            Some("fromenv".into()),
+        )
+        .unwrap();
+        assert_eq!(url.config.get_password(), Some(&b"inurl"[..]));
+    }
+
+    #[test]
+    fn a_bad_url_is_named_without_its_password() {
+        let e = PgUrl::parse(
+            "postgres://tix:s3cret@db/tix?sslmode=bogus",
+            "--state",
+            None,
+        )
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("--state") && !text.contains("s3cret"),
+            "{text}"
+        );
+        let e = PgUrl::parse("postgres://tix:s3cret@db", "--state", None).unwrap_err();
+        assert!(e.to_string().contains("naming its database"), "{e}");
+    }
+}
