@@ -146,9 +146,15 @@ async fn worker(pool: &Pool<'_>) -> Result<()> {
             pool.fail("sync", message, None);
             return Ok(());
         }
-        let taken = lease::take(&client, &pool.sources, pool.since, &pool.holder, pool.ttl)
-            .await
-            .map_err(pg)?;
+        let taken = lease::take(
+            &mut client,
+            &pool.sources,
+            pool.since,
+            &pool.holder,
+            pool.ttl,
+        )
+        .await
+        .map_err(pg)?;
         let Some(lease) = taken else {
             if lease::held_elsewhere(&client, &pool.sources, pool.since)
                 .await
@@ -195,6 +201,9 @@ async fn worker(pool: &Pool<'_>) -> Result<()> {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
+        // The run has ended either way; its row is free (or fenced) by now. A failure here
+        // only leaves the lock to the end of this session.
+        let _ = lease::unlock(&client, &lease).await;
         match (outcome, checked) {
             (Err(lost), _) => pool.fail(&job.name, lost, None),
             (Ok(_), Ok(false)) => pool.fail(

@@ -280,12 +280,14 @@ async fn a_worker_whose_lease_was_taken_over_commits_nothing() {
         pid: 2,
     };
     let ttl = Duration::from_secs(60);
-    let held = lease::take(&admin, &sources, since, &a, ttl)
+    let held = lease::take(&mut admin, &sources, since, &a, ttl)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
-        lease::take(&admin, &sources, since, &b, ttl).await.unwrap(),
+        lease::take(&mut admin, &sources, since, &b, ttl)
+            .await
+            .unwrap(),
         None,
         "held"
     );
@@ -303,7 +305,7 @@ async fn a_worker_whose_lease_was_taken_over_commits_nothing() {
         )
         .await
         .unwrap();
-    let taken = lease::take(&admin, &sources, since, &b, ttl)
+    let taken = lease::take(&mut admin, &sources, since, &b, ttl)
         .await
         .unwrap()
         .unwrap();
@@ -379,7 +381,9 @@ async fn a_worker_whose_lease_was_taken_over_commits_nothing() {
     assert!(rows[0].last_success.is_some());
     // Run since the drain began: neither taken again nor waited for.
     assert_eq!(
-        lease::take(&admin, &sources, since, &a, ttl).await.unwrap(),
+        lease::take(&mut admin, &sources, since, &a, ttl)
+            .await
+            .unwrap(),
         None
     );
     assert_eq!(
@@ -390,7 +394,7 @@ async fn a_worker_whose_lease_was_taken_over_commits_nothing() {
     );
     // A later drain takes it again, from where B left it.
     let later = lease::now(&admin).await.unwrap();
-    let again = lease::take(&admin, &sources, later, &a, ttl)
+    let again = lease::take(&mut admin, &sources, later, &a, ttl)
         .await
         .unwrap()
         .unwrap();
@@ -637,4 +641,77 @@ async fn tls_is_used_unless_disabled_and_required_when_asked() {
     assert_ne!(code(&o), 0);
     assert!(stderr(&o).contains("TLS"), "{}", stderr(&o));
     assert!(!stderr(&o).contains(PASSWORD), "{}", stderr(&o));
+}
+
+/// A lease lives with its holder's session: when the worker's connection ends (a kill, a
+/// Ctrl-C, a crash), the row is free at once, not after `--lease` has run out; while the
+/// session lives, the lease holds; and the holder letting go of its lock frees it too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lease_ends_with_its_holders_session_not_only_with_its_time() {
+    let server = PgServer::start();
+    let url = PgUrl::parse(&server.url(), "--state", None).unwrap();
+    let mut admin = url.connect().await.unwrap();
+    schema::migrate(&mut admin).await.unwrap().unwrap();
+    let sources = vec!["acme".to_owned()];
+    lease::register(&admin, &[work("acme")]).await.unwrap();
+    let since = lease::now(&admin).await.unwrap();
+    let ten_minutes = Duration::from_secs(600);
+    let a = Holder {
+        host: "host-a".into(),
+        pid: 1,
+    };
+    let b = Holder {
+        host: "host-b".into(),
+        pid: 2,
+    };
+    let mut worker_a = url.connect().await.unwrap();
+    let held = lease::take(&mut worker_a, &sources, since, &a, ten_minutes)
+        .await
+        .unwrap()
+        .expect("the row is free");
+    assert_eq!(
+        lease::take(&mut admin, &sources, since, &b, ten_minutes)
+            .await
+            .unwrap(),
+        None,
+        "held while A's session lives"
+    );
+    assert_eq!(
+        lease::status(&admin).await.unwrap()[0]
+            .lease_host
+            .as_deref(),
+        Some("host-a")
+    );
+
+    // A's process dies: its connection closes and the server drops its locks.
+    drop(worker_a);
+    let mut taken = None;
+    for _ in 0..100 {
+        taken = lease::take(&mut admin, &sources, since, &b, ten_minutes)
+            .await
+            .unwrap();
+        if taken.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let taken = taken.expect("taken over within 5 s, not after the 10-minute lease");
+    assert_ne!(taken.token, held.token);
+    assert_eq!(
+        lease::status(&admin).await.unwrap()[0]
+            .lease_host
+            .as_deref(),
+        Some("host-b")
+    );
+
+    // The holder letting go of its lock (what a worker does once its run has ended) frees
+    // the row as well.
+    lease::unlock(&admin, &taken).await.unwrap();
+    assert_eq!(lease::status(&admin).await.unwrap()[0].lease_host, None);
+    assert_eq!(
+        lease::held_elsewhere(&admin, &sources, since)
+            .await
+            .unwrap(),
+        0
+    );
 }

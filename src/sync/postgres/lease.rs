@@ -5,6 +5,13 @@
 //! it, and once it has passed another worker takes the row over with a new token. The
 //! token is what fences: the commit of a run checks it in its own transaction
 //! ([`super::checkout::checkin`]), so a worker whose lease was taken over commits nothing.
+//!
+//! A lease is also bound to its holder's database session: the holder takes a
+//! session-level advisory lock keyed by the token in the transaction that takes the row,
+//! and the server drops it the moment that session ends. A worker killed, interrupted or
+//! crashed (its connection closes with the process) so frees its rows at once, instead of
+//! leaving them to wait out `--lease`; the time bound still covers a holder that is alive
+//! but cut off or paused, whose session the server cannot yet see gone.
 
 use super::Holder;
 use chrono::{DateTime, Utc};
@@ -53,6 +60,19 @@ pub async fn now(client: &Client) -> Result<DateTime<Utc>, Error> {
     Ok(client.query_one("SELECT now()", &[]).await?.get(0))
 }
 
+/// A row whose lease holds: its time has not run out and the session that took it still
+/// holds the token's advisory lock. (`pg_advisory_lock(bigint)` shows in `pg_locks` as
+/// the key's high half in `classid` and its low half in `objid`, with `objsubid` 1.)
+const LIVE: &str = "(lease_until >= now() AND EXISTS (
+        SELECT 1 FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+          AND ((l.classid::bigint << 32) | l.objid::bigint) = lease_token))";
+
+/// The same, as the SQL that says a row of `sync_work` is held (for other modules).
+pub fn live() -> &'static str {
+    LIVE
+}
+
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -62,26 +82,31 @@ fn millis(d: Duration) -> i64 {
 /// there is none. Rows another worker is taking at this moment are skipped, not waited
 /// for.
 pub async fn take(
-    client: &Client,
+    client: &mut Client,
     sources: &[String],
     since: DateTime<Utc>,
     holder: &Holder,
     ttl: Duration,
 ) -> Result<Option<Lease>, Error> {
-    let row = client
+    // One transaction: the advisory lock is held before the new token is visible, so no
+    // other worker ever sees this lease without its lock and takes it as abandoned.
+    let tx = client.transaction().await?;
+    let row = tx
         .query_opt(
-            "UPDATE sync_work w SET lease_token = nextval('sync_lease_token'),
-                 lease_host = $3, lease_pid = $4, lease_taken = now(),
-                 lease_until = now() + $5::bigint * interval '1 millisecond'
-             FROM (SELECT source FROM sync_work
-                   WHERE source = ANY($1)
-                     AND (lease_until IS NULL OR lease_until < now())
-                     AND (last_taken IS NULL OR last_taken < $2)
-                   ORDER BY last_taken NULLS FIRST, source
-                   LIMIT 1
-                   FOR UPDATE SKIP LOCKED) free
-             WHERE w.source = free.source
-             RETURNING w.source, w.lease_token",
+            &format!(
+                "UPDATE sync_work w SET lease_token = nextval('sync_lease_token'),
+                     lease_host = $3, lease_pid = $4, lease_taken = now(),
+                     lease_until = now() + $5::bigint * interval '1 millisecond'
+                 FROM (SELECT source FROM sync_work
+                       WHERE source = ANY($1)
+                         AND (lease_token IS NULL OR NOT {LIVE})
+                         AND (last_taken IS NULL OR last_taken < $2)
+                       ORDER BY last_taken NULLS FIRST, source
+                       LIMIT 1
+                       FOR UPDATE SKIP LOCKED) free
+                 WHERE w.source = free.source
+                 RETURNING w.source, w.lease_token"
+            ),
             &[
                 &sources,
                 &since,
@@ -91,10 +116,25 @@ pub async fn take(
             ],
         )
         .await?;
-    Ok(row.map(|r| Lease {
+    let lease = row.map(|r| Lease {
         source: r.get(0),
         token: r.get(1),
-    }))
+    });
+    if let Some(l) = &lease {
+        tx.execute("SELECT pg_advisory_lock($1)", &[&l.token])
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(lease)
+}
+
+/// Lets go of `lease`'s session lock once its run has ended (committed or not), so a
+/// long drain does not pile up locks in the server's shared lock table.
+pub async fn unlock(client: &Client, lease: &Lease) -> Result<(), Error> {
+    client
+        .execute("SELECT pg_advisory_unlock($1)", &[&lease.token])
+        .await?;
+    Ok(())
 }
 
 /// How many of `sources` a worker (of this host or another) holds now and has not run
@@ -106,9 +146,11 @@ pub async fn held_elsewhere(
 ) -> Result<i64, Error> {
     Ok(client
         .query_one(
-            "SELECT count(*) FROM sync_work
-             WHERE source = ANY($1) AND lease_until >= now()
-               AND (last_taken IS NULL OR last_taken < $2)",
+            &format!(
+                "SELECT count(*) FROM sync_work
+                 WHERE source = ANY($1) AND {LIVE}
+                   AND (last_taken IS NULL OR last_taken < $2)"
+            ),
             &[&sources, &since],
         )
         .await?
@@ -169,18 +211,20 @@ pub struct WorkStatus {
     pub last_error_at: Option<DateTime<Utc>>,
 }
 
-/// Every row of the work list with its cursor's watermark; an expired lease shows as
-/// none.
+/// Every row of the work list with its cursor's watermark; a lease that expired or whose
+/// holder's session ended shows as none.
 pub async fn status(client: &Client) -> Result<Vec<WorkStatus>, Error> {
     let rows = client
         .query(
-            "SELECT w.source, w.profile, w.provider, w.sink, s.watermark,
-                    CASE WHEN w.lease_until >= now() THEN w.lease_host END,
-                    CASE WHEN w.lease_until >= now() THEN w.lease_pid END,
-                    CASE WHEN w.lease_until >= now() THEN w.lease_until END,
-                    w.last_success, w.last_error, w.last_error_at
-             FROM sync_work w LEFT JOIN sync_source s ON s.source = w.source
-             ORDER BY w.source",
+            &format!(
+                "SELECT w.source, w.profile, w.provider, w.sink, s.watermark,
+                        CASE WHEN {LIVE} THEN w.lease_host END,
+                        CASE WHEN {LIVE} THEN w.lease_pid END,
+                        CASE WHEN {LIVE} THEN w.lease_until END,
+                        w.last_success, w.last_error, w.last_error_at
+                 FROM sync_work w LEFT JOIN sync_source s ON s.source = w.source
+                 ORDER BY w.source"
+            ),
             &[],
         )
         .await?;

@@ -147,8 +147,11 @@ pub async fn reset(url: &PgUrl, source: &str) -> Result<bool> {
     let tx = client.transaction().await.map_err(fail)?;
     let held = tx
         .query_opt(
-            "SELECT lease_host, lease_pid FROM sync_work
-             WHERE source = $1 AND lease_until >= now() FOR UPDATE",
+            &format!(
+                "SELECT lease_host, lease_pid FROM sync_work
+                 WHERE source = $1 AND {} FOR UPDATE",
+                lease::live()
+            ),
             &[&source],
         )
         .await
