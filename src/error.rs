@@ -74,6 +74,11 @@ pub enum Error {
     /// a cron job must not look healthy then).
     #[error("another sync is running on {path} ({holder}); nothing was synced")]
     Locked { path: String, holder: String },
+    /// This run hung and a newer one took its lock over; it stopped without committing.
+    #[error(
+        "the lock on {path} was taken over by a newer sync while this one was stopped; this run commits nothing more"
+    )]
+    Fenced { path: String },
     /// Ctrl-C (SIGINT): the command stopped, committing nothing half-done.
     #[error("interrupted")]
     Interrupted,
@@ -130,7 +135,8 @@ impl Error {
             | Error::Io(_)
             | Error::State { .. }
             | Error::Encode { .. }
-            | Error::Locked { .. } => 1,
+            | Error::Locked { .. }
+            | Error::Fenced { .. } => 1,
             Error::Interrupted => 130,
         }
     }

@@ -295,6 +295,8 @@ async fn sync_run(args: RunArgs, ctx: &mut Ctx) -> Result<u8> {
     }
     sync::crash_point_locked();
     let mut state = State::open(&state_path)?;
+    // A hung run this one took over commits nothing from here on.
+    state.fence()?;
     let settings = Settings {
         overlap: args.overlap,
         page_size: args.page_size,

@@ -70,11 +70,13 @@ impl Sink for FileSink {
 
     async fn finish(
         &mut self,
-        _state: &mut State,
+        state: &mut State,
         _source: &dyn TicketSource,
     ) -> Result<Option<PathBuf>> {
+        // The rename under the fence: a hung run that wakes after a newer one took its
+        // lock must not put its older file over the newer run's of the same name.
         match self.run.take() {
-            Some(run) => run.commit(),
+            Some(run) => state.fenced(|| run.commit()),
             None => Ok(None),
         }
     }

@@ -6,7 +6,8 @@
 //! - [`sink`]: the `Sink` trait a run hands tickets to; [`files`]: durable JSON Lines
 //!   files (or stdout). ConnectWise is the other sink (`crate::sinks::connectwise`).
 //! - [`failures`]: tickets a sink could not take, retried later with back-off.
-//! - [`lock`]: one run at a time per state database.
+//! - [`lock`]: one run at a time per state database; [`fence`]: a run whose lock was
+//!   taken over (it hung) commits nothing more.
 //! - [`dry_run`]: `--dry-run`, the engine over a copy of the state into a sink that
 //!   prints what would be written.
 //! - [`engine`]: one run of one source into one sink, in the order that makes a crash
@@ -27,6 +28,7 @@ pub mod dry_run;
 pub mod dump;
 pub mod engine;
 pub mod failures;
+mod fence;
 pub mod files;
 pub mod location;
 pub mod lock;

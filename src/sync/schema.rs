@@ -76,6 +76,13 @@ pub const MIGRATIONS: &[&str] = &[
     // notes, attachments, failed, seconds (`crate::sync::sink::RunSummary`). NULL for
     // runs before, failed runs, and sinks without counts of their own (files).
     "ALTER TABLE sync_run ADD COLUMN summary TEXT;",
+    // 5: fencing (src/sync/fence.rs): each run that takes the lock moves the epoch, and
+    // a run whose epoch is no longer the state's commits nothing more.
+    "CREATE TABLE sync_fence (
+        id    INTEGER PRIMARY KEY CHECK (id = 1),
+        epoch INTEGER NOT NULL
+    );
+    INSERT INTO sync_fence (id, epoch) VALUES (1, 0);",
 ];
 
 /// Brings `conn` up to the latest schema. A database from a newer tix is refused rather

@@ -28,6 +28,8 @@ use std::path::{Path, PathBuf};
 pub struct State {
     conn: Connection,
     path: PathBuf,
+    /// The epoch this run fenced the state at (`super::fence`); `None` when no run did.
+    epoch: Option<i64>,
 }
 
 /// What is stored for one source before a run.
@@ -141,6 +143,7 @@ impl State {
         Ok(State {
             conn,
             path: path.to_path_buf(),
+            epoch: None,
         })
     }
 
@@ -158,6 +161,14 @@ impl State {
         &self.path
     }
 
+    pub(super) fn epoch(&self) -> Option<i64> {
+        self.epoch
+    }
+
+    pub(super) fn set_epoch(&mut self, epoch: i64) {
+        self.epoch = Some(epoch);
+    }
+
     pub(super) fn fail(&self, e: rusqlite::Error) -> Error {
         db_error(&self.path, e)
     }
@@ -172,6 +183,10 @@ impl State {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.fail(e))?;
+        if let Err(e) = self.check_fence() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
         let mut guard = Rollback(Some(self));
         let state = guard.0.as_deref_mut().expect("held until the end");
         let outcome = f(state).await;
@@ -306,7 +321,12 @@ impl State {
     pub fn commit(&mut self, c: &Commit<'_>) -> Result<()> {
         let path = self.path.clone();
         let fail = |e| db_error(&path, e);
-        let tx = self.conn.transaction().map_err(fail)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        // Under the write lock: no takeover can come between the check and the commit.
+        check_epoch(&tx, self.epoch, &path)?;
         let floor = c.keys_floor.as_ref().map(stamp).unwrap_or_default();
         tx.execute(
             "INSERT OR IGNORE INTO sync_key (source, id, updated)
@@ -358,6 +378,7 @@ impl State {
 
     /// Records a run that failed; the cursor and keys stay as they were.
     pub fn record_failure(&mut self, run: &RunRow) -> Result<()> {
+        self.check_fence()?;
         let path = self.path.clone();
         self.conn
             .execute("DELETE FROM temp.run_key", [])
@@ -500,6 +521,24 @@ fn insert_run(conn: &Connection, run: &RunRow) -> rusqlite::Result<usize> {
             run.summary
         ],
     )
+}
+
+/// `super::fence`'s check: the state's epoch is still `mine` (or no run fenced it).
+pub(super) fn check_epoch(tx: &Connection, mine: Option<i64>, path: &Path) -> Result<()> {
+    let Some(mine) = mine else { return Ok(()) };
+    let now: Option<i64> = tx
+        .query_row("SELECT epoch FROM sync_fence WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(|e| db_error(path, e))?;
+    if now == Some(mine) {
+        Ok(())
+    } else {
+        Err(Error::Fenced {
+            path: path.display().to_string(),
+        })
+    }
 }
 
 /// A transaction a dropped future leaves open is rolled back here.

@@ -1178,3 +1178,89 @@ async fn an_output_that_cannot_be_written_is_named_and_the_window_stays() {
     assert!(watermark(&rig).is_null());
     sim.shutdown().await;
 }
+
+/// A run that hung and whose lock a newer run took over commits nothing when it wakes:
+/// not its file (which would replace the newer run's of the same name with an older
+/// window) and not its cursor. The hang is a SIGSTOP while it waits for its listing; its
+/// lock file is then dated two hours back, as a run hung that long would have it.
+/// (Without the fence the woken run renames its file over the newer one's and counts a
+/// second file.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hung_run_whose_lock_was_taken_over_commits_nothing_when_it_wakes() {
+    let sim = simulator(SimOptions {
+        tickets: 3,
+        latency: Duration::from_secs(2),
+        ..SimOptions::default()
+    })
+    .await;
+    let rig = Rig::new(&sim);
+    let hung = rig
+        .command(&["--max-runtime", "3h"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = hung.id() as libc::pid_t;
+    let lock = {
+        let mut name = rig.state().into_os_string();
+        name.push(".lock");
+        PathBuf::from(name)
+    };
+    // Stopped once it has fenced the state (its database work before the listing is
+    // done) and while it waits the simulator's two seconds for its listing.
+    let fenced = || {
+        let db = rusqlite::Connection::open_with_flags(
+            rig.state(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .ok()?;
+        db.query_row("SELECT epoch FROM sync_fence", [], |r| r.get::<_, i64>(0))
+            .ok()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while fenced() != Some(1) {
+        assert!(std::time::Instant::now() < deadline, "the run never fenced");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SAFETY: kill(2) on the child this test started and still owns.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0);
+    std::fs::write(
+        &lock,
+        format!(
+            r#"{{"pid":{pid},"started":"{}"}}"#,
+            (Utc::now() - chrono::TimeDelta::hours(2)).to_rfc3339()
+        ),
+    )
+    .unwrap();
+
+    let newer = rig.sync(&["--max-runtime", "1h"]).await;
+    let err = stderr(&newer);
+    assert_eq!(code(&newer), 0, "{err}");
+    assert!(err.contains("is likely hung; taking it over"), "{err}");
+    let (keys, files) = rig.written();
+    assert_eq!((keys.len(), files.len()), (3, 1), "{files:?}");
+
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGCONT) }, 0);
+    let woke = tokio::task::spawn_blocking(move || hung.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let err = stderr(&woke);
+    assert_eq!(code(&woke), 1, "{err}");
+    assert!(
+        err.contains("was taken over by a newer sync while this one was stopped"),
+        "{err}"
+    );
+    assert_eq!(
+        rig.written().1,
+        files,
+        "the newer run's file is as it wrote it"
+    );
+    let runs = tix(rig.home.path())
+        .args(["sync", "status", "-o", "json", "--state"])
+        .arg(rig.state())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&runs.stdout).unwrap();
+    assert_eq!(v[0]["files"], 1, "only the newer run counted a file: {v}");
+    sim.shutdown().await;
+}
