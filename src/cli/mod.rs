@@ -27,6 +27,7 @@ mod sim;
 mod state;
 mod stats;
 mod sync;
+mod sync_status;
 mod sync_workers;
 mod tags;
 mod target;
