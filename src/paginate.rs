@@ -213,32 +213,36 @@ where
         if seen.done() {
             return None;
         }
-        let out = match pages.next().await? {
+        // A page's new tickets stay in its own vector (no copy of each into another),
+        // followed by its warnings.
+        let (items, warnings) = match pages.next().await? {
             Err(e) => {
                 // The first error ends the stream; pages already in flight are dropped.
                 seen.left = 0;
-                vec![Err(e)]
+                (Vec::new(), vec![e])
             }
-            Ok(page) => {
+            Ok(mut page) => {
                 let repeats = page.unreadable.is_empty() && !page.items.is_empty();
-                let unreadable = page.unreadable;
-                let mut out = Vec::with_capacity(page.items.len() + unreadable.len());
-                let fresh = seen.admit(page.items, key, &keep, &mut out);
+                let fresh = seen.admit(&mut page.items, key, &keep);
                 if repeats && fresh == 0 {
                     // Offset paging repeats an item only when others arrive in front of
                     // it; a whole page of repeats is a server that ignores `offset`.
                     seen.left = 0;
-                    vec![Err(Error::Partial {
+                    let stop = Error::Partial {
                         failed: vec![
                             "stopped: a page brought only tickets already listed (the server may ignore offset)".into(),
                         ],
-                    })]
+                    };
+                    (Vec::new(), vec![stop])
                 } else {
-                    out.extend(unreadable.into_iter().map(Err));
-                    out
+                    (page.items, page.unreadable)
                 }
             }
         };
+        let out = items
+            .into_iter()
+            .map(Ok)
+            .chain(warnings.into_iter().map(Err));
         Some((stream::iter(out), (pages, seen, keep)))
     })
     .flatten()
@@ -387,14 +391,13 @@ impl Yielded {
         self.left == 0
     }
 
-    /// Moves the items of `items` not yielded before into `out` (those `keep` passes),
-    /// up to the limit; answers how many were new, kept or not.
+    /// Keeps in `items` those not yielded before that `keep` passes, up to the limit;
+    /// answers how many were new, kept or not.
     fn admit<T>(
         &mut self,
-        items: Vec<T>,
+        items: &mut Vec<T>,
         key: fn(&T) -> &str,
         keep: &impl Fn(&T) -> bool,
-        out: &mut Vec<Result<T>>,
     ) -> usize {
         // The oldest page's list is reused for this page's hashes once it is forgotten.
         let full = self.pages.len() == WINDOW;
@@ -403,19 +406,19 @@ impl Yielded {
             _ => Vec::with_capacity(items.len()),
         };
         let oldest = added.len();
-        for item in items {
+        // `retain` moves no item while every one is kept, the usual page.
+        items.retain(|item| {
             if self.left == 0 {
-                break;
+                return false;
             }
-            let h = self.hasher.hash_one(key(&item));
-            if self.ids.insert(h) {
-                added.push(h);
-                self.left -= 1;
-                if keep(&item) {
-                    out.push(Ok(item));
-                }
+            let h = self.hasher.hash_one(key(item));
+            if !self.ids.insert(h) {
+                return false;
             }
-        }
+            added.push(h);
+            self.left -= 1;
+            keep(item)
+        });
         // The oldest page is forgotten only now, so this page was checked against all
         // of the last WINDOW pages. Its ids are not among this page's (those were new).
         if full {
@@ -714,10 +717,9 @@ mod tests {
     fn repeats_are_caught_across_the_whole_window_and_only_the_window_is_kept() {
         let page = |p: usize| -> Vec<String> { (0..10).map(|i| format!("{p}-{i}")).collect() };
         let mut seen = Yielded::new(u64::MAX, 10);
-        let admit = |seen: &mut Yielded, items: Vec<String>| -> Vec<String> {
-            let mut out = Vec::new();
-            seen.admit(items, id, &|_| true, &mut out);
-            out.into_iter().map(|r| r.unwrap()).collect()
+        let admit = |seen: &mut Yielded, mut items: Vec<String>| -> Vec<String> {
+            seen.admit(&mut items, id, &|_| true);
+            items
         };
         assert_eq!(admit(&mut seen, page(0)).len(), 10);
         // Page 0's ids come back on each of the next WINDOW - 1 pages: all dropped.
