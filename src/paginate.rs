@@ -124,6 +124,25 @@ where
     F: Fn(PageRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
+    offset_pages_kept(spec, key, |_| true, fetch)
+}
+
+/// [`offset_pages`], yielding only the items `keep` passes: the client-side filter runs
+/// on each page as it is de-duplicated, not as a stream layer of its own that every item
+/// passes through (issue 18). The limit and the de-duplication count every new item,
+/// kept or not, exactly as when the filter followed the pager.
+pub fn offset_pages_kept<T, K, F, Fut>(
+    spec: PagerSpec,
+    key: fn(&T) -> &str,
+    keep: K,
+    fetch: F,
+) -> BoxStream<'static, Result<T>>
+where
+    T: Send + 'static,
+    K: Fn(&T) -> bool + Send + 'static,
+    F: Fn(PageRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
     let page_size = spec.page_size.max(1);
     let limit = spec.limit.unwrap_or(u64::MAX);
     if limit == 0 {
@@ -189,37 +208,42 @@ where
         .boxed();
     // Pulls a page only while items may still go out, so the page after the last one
     // needed (or after a stop) is never asked for.
-    stream::unfold((pages, Yielded::new(limit)), move |(mut pages, mut seen)| async move {
+    let seen = Yielded::new(limit, page_size);
+    stream::unfold((pages, seen, keep), move |(mut pages, mut seen, keep)| async move {
         if seen.done() {
             return None;
         }
-        let out = match pages.next().await? {
+        // A page's new tickets stay in its own vector (no copy of each into another),
+        // followed by its warnings.
+        let (items, warnings) = match pages.next().await? {
             Err(e) => {
                 // The first error ends the stream; pages already in flight are dropped.
                 seen.left = 0;
-                vec![Err(e)]
+                (Vec::new(), vec![e])
             }
-            Ok(page) => {
+            Ok(mut page) => {
                 let repeats = page.unreadable.is_empty() && !page.items.is_empty();
-                let unreadable = page.unreadable;
-                let fresh = seen.admit(page.items, key);
-                if repeats && fresh.is_empty() {
+                let fresh = seen.admit(&mut page.items, key, &keep);
+                if repeats && fresh == 0 {
                     // Offset paging repeats an item only when others arrive in front of
                     // it; a whole page of repeats is a server that ignores `offset`.
                     seen.left = 0;
-                    vec![Err(Error::Partial {
+                    let stop = Error::Partial {
                         failed: vec![
                             "stopped: a page brought only tickets already listed (the server may ignore offset)".into(),
                         ],
-                    })]
+                    };
+                    (Vec::new(), vec![stop])
                 } else {
-                    let mut out: Vec<Result<T>> = fresh.into_iter().map(Ok).collect();
-                    out.extend(unreadable.into_iter().map(Err));
-                    out
+                    (page.items, page.unreadable)
                 }
             }
         };
-        Some((stream::iter(out), (pages, seen)))
+        let out = items
+            .into_iter()
+            .map(Ok)
+            .chain(warnings.into_iter().map(Err));
+        Some((stream::iter(out), (pages, seen, keep)))
     })
     .flatten()
     .boxed()
@@ -349,9 +373,14 @@ struct Yielded {
 const WINDOW: usize = 40;
 
 impl Yielded {
-    fn new(limit: u64) -> Self {
+    /// Room for the whole window's ids from the start (or for `limit` of them, if fewer):
+    /// growing the set from empty re-inserted every id several times over (issue 18).
+    fn new(limit: u64, page_size: u64) -> Self {
+        let room = (page_size.saturating_mul(WINDOW as u64))
+            .min(limit)
+            .min(MAX_ROOM) as usize;
         Yielded {
-            ids: HashSet::default(),
+            ids: HashSet::with_capacity_and_hasher(room, Default::default()),
             pages: VecDeque::with_capacity(WINDOW),
             hasher: foldhash::fast::RandomState::default(),
             left: limit,
@@ -362,33 +391,50 @@ impl Yielded {
         self.left == 0
     }
 
-    fn admit<T>(&mut self, items: Vec<T>, key: fn(&T) -> &str) -> Vec<T> {
-        let mut fresh = Vec::with_capacity(items.len());
-        let mut added = Vec::with_capacity(items.len());
-        for item in items {
+    /// Keeps in `items` those not yielded before that `keep` passes, up to the limit;
+    /// answers how many were new, kept or not.
+    fn admit<T>(
+        &mut self,
+        items: &mut Vec<T>,
+        key: fn(&T) -> &str,
+        keep: &impl Fn(&T) -> bool,
+    ) -> usize {
+        // The oldest page's list is reused for this page's hashes once it is forgotten.
+        let full = self.pages.len() == WINDOW;
+        let mut added = match self.pages.front_mut() {
+            Some(oldest) if full => std::mem::take(oldest),
+            _ => Vec::with_capacity(items.len()),
+        };
+        let oldest = added.len();
+        // `retain` moves no item while every one is kept, the usual page.
+        items.retain(|item| {
             if self.left == 0 {
-                break;
+                return false;
             }
-            let h = self.hasher.hash_one(key(&item));
-            if self.ids.insert(h) {
-                added.push(h);
-                self.left -= 1;
-                fresh.push(item);
+            let h = self.hasher.hash_one(key(item));
+            if !self.ids.insert(h) {
+                return false;
             }
-        }
+            added.push(h);
+            self.left -= 1;
+            keep(item)
+        });
         // The oldest page is forgotten only now, so this page was checked against all
-        // of the last WINDOW pages. Its ids are not among `added` (those were new).
-        if self.pages.len() == WINDOW
-            && let Some(oldest) = self.pages.pop_front()
-        {
-            for h in &oldest {
-                self.ids.remove(h);
+        // of the last WINDOW pages. Its ids are not among this page's (those were new).
+        if full {
+            for h in added.drain(..oldest) {
+                self.ids.remove(&h);
             }
+            self.pages.pop_front();
         }
+        let fresh = added.len();
         self.pages.push_back(added);
         fresh
     }
 }
+
+/// The most ids the set makes room for at the start: the window of pages of 1,000.
+const MAX_ROOM: u64 = 40_000;
 
 #[cfg(test)]
 mod tests {
@@ -670,24 +716,28 @@ mod tests {
     #[test]
     fn repeats_are_caught_across_the_whole_window_and_only_the_window_is_kept() {
         let page = |p: usize| -> Vec<String> { (0..10).map(|i| format!("{p}-{i}")).collect() };
-        let mut seen = Yielded::new(u64::MAX);
-        assert_eq!(seen.admit(page(0), id).len(), 10);
+        let mut seen = Yielded::new(u64::MAX, 10);
+        let admit = |seen: &mut Yielded, mut items: Vec<String>| -> Vec<String> {
+            seen.admit(&mut items, id, &|_| true);
+            items
+        };
+        assert_eq!(admit(&mut seen, page(0)).len(), 10);
         // Page 0's ids come back on each of the next WINDOW - 1 pages: all dropped.
         for p in 1..WINDOW {
             let mut items = page(p);
             items.push(format!("0-{}", p % 10));
-            let fresh = seen.admit(items, id);
+            let fresh = admit(&mut seen, items);
             assert_eq!(fresh, page(p), "page {p}");
         }
         // A repeat within a page is dropped too.
         let mut twice = page(WINDOW);
         twice.push(format!("{WINDOW}-3"));
-        assert_eq!(seen.admit(twice, id), page(WINDOW));
+        assert_eq!(admit(&mut seen, twice), page(WINDOW));
         // Page 0 has left the window: its ids are forgotten, and so memory stays at the
         // window's ids however long the listing.
-        assert_eq!(seen.admit(vec!["0-1".to_string()], id), vec!["0-1"]);
+        assert_eq!(admit(&mut seen, vec!["0-1".to_string()]), vec!["0-1"]);
         for p in WINDOW + 2..WINDOW * 5 {
-            seen.admit(page(p), id);
+            admit(&mut seen, page(p));
         }
         assert_eq!(seen.pages.len(), WINDOW);
         assert_eq!(seen.ids.len(), WINDOW * 10);
@@ -707,5 +757,32 @@ mod tests {
             futures::executor::block_on(offset_pages(spec, id, fetch).collect());
         assert_eq!(out.len(), 2);
         assert!(out[0].is_ok() && out[1].is_err());
+    }
+
+    #[test]
+    fn the_filter_drops_items_that_still_count_as_listed_and_for_the_limit() {
+        let (_, fetch) = server(10, true, u64::MAX);
+        let even = |s: &String| s.parse::<u32>().unwrap() % 2 == 0;
+        let spec = PagerSpec::new(3, Some(5), 2);
+        let items: Vec<String> = futures::executor::block_on(
+            offset_pages_kept(spec, id, even, fetch)
+                .map(|r| r.unwrap())
+                .collect(),
+        );
+        // The limit counts the five items listed (0..5), of which the filter keeps three.
+        assert_eq!(items, vec!["0", "2", "4"]);
+    }
+
+    #[test]
+    fn a_page_of_repeats_the_filter_drops_still_stops_the_listing() {
+        // A server that ignores offset: every page is "a", "b"; the filter keeps none.
+        let fetch = |_: PageRequest| {
+            futures::future::ready(Ok(Page::new(vec!["a".to_string(), "b".to_string()], None)))
+        };
+        let out: Vec<Result<String>> = futures::executor::block_on(
+            offset_pages_kept(PagerSpec::new(2, None, 1), id, |_| false, fetch).collect(),
+        );
+        assert_eq!(out.len(), 1);
+        assert!(matches!(&out[0], Err(Error::Partial { .. })));
     }
 }

@@ -25,7 +25,7 @@ pub(super) struct TicketOne<T> {
 }
 
 /// A ticket as listed; the single-ticket answer adds `content`, `rule_*`, `risk_score`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(super) struct Ticket {
     pub id: Option<i64>,
     pub repo_name: Option<String>,
@@ -37,11 +37,64 @@ pub(super) struct Ticket {
     pub priority: Option<String>,
     pub status: Option<String>,
     pub content: Option<String>,
-    #[serde(default)]
     pub assignees: Assignees,
     pub created: Option<Time>,
     pub updated: Option<Time>,
     pub closed: Option<Time>,
+}
+
+/// [`Ticket`] as read, the first assignee's company still borrowed from the page: it is
+/// the tenant only of a ticket without a site, so it is copied out only then (issue 18:
+/// two `String`s per listed ticket, made and dropped).
+#[derive(Deserialize)]
+struct Read<'a> {
+    id: Option<i64>,
+    repo_name: Option<String>,
+    site_guid: Option<String>,
+    site_name: Option<String>,
+    x_site: Option<String>,
+    guid: String,
+    title: Option<String>,
+    priority: Option<String>,
+    status: Option<String>,
+    content: Option<String>,
+    #[serde(default, borrow)]
+    assignees: Members<'a>,
+    created: Option<Time>,
+    updated: Option<Time>,
+    closed: Option<Time>,
+}
+
+impl<'de> Deserialize<'de> for Ticket {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = Read::deserialize(d)?;
+        let sited = r.site_guid.is_some() || r.site_name.is_some() || r.x_site.is_some();
+        let first_company = match r.assignees.first_company {
+            Some((id, name)) if !sited => {
+                Some((id.map(Cow::into_owned), name.map(Cow::into_owned)))
+            }
+            _ => None,
+        };
+        Ok(Ticket {
+            id: r.id,
+            repo_name: r.repo_name,
+            site_guid: r.site_guid,
+            site_name: r.site_name,
+            x_site: r.x_site,
+            guid: r.guid,
+            title: r.title,
+            priority: r.priority,
+            status: r.status,
+            content: r.content,
+            assignees: Assignees {
+                names: r.assignees.names,
+                first_company,
+            },
+            created: r.created,
+            updated: r.updated,
+            closed: r.closed,
+        })
+    }
 }
 
 /// A ticket's time as read from its text, which is not kept (issue 18: a `String` per time
@@ -89,7 +142,8 @@ pub(super) struct Member<'a> {
 }
 
 /// `assignees` as a ticket keeps them: each one's name (`user_name`, else `x_user`), and
-/// the first one's company, which is the tenant of a ticket without a site.
+/// the first one's company, which is the tenant of a ticket without a site (and is kept
+/// only for such a ticket).
 #[derive(Debug, Default)]
 pub(super) struct Assignees {
     pub names: Vec<String>,
@@ -97,25 +151,32 @@ pub(super) struct Assignees {
     pub first_company: Option<(Option<String>, Option<String>)>,
 }
 
-impl<'de> Deserialize<'de> for Assignees {
+/// [`Assignees`] as read, the first company borrowed from the page where it can be.
+#[derive(Default)]
+struct Members<'a> {
+    names: Vec<String>,
+    first_company: Option<Company<'a>>,
+}
+
+/// (`company_guid`, `company_name`) of a member, as read.
+type Company<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Members;
-        impl<'de> serde::de::Visitor<'de> for Members {
-            type Value = Assignees;
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Members<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a sequence of members")
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
                 mut seq: A,
-            ) -> Result<Assignees, A::Error> {
-                let mut kept = Assignees::default();
+            ) -> Result<Members<'a>, A::Error> {
+                let mut kept = Members::default();
                 while let Some(m) = seq.next_element::<Member<'de>>()? {
                     if kept.first_company.is_none() {
-                        kept.first_company = Some((
-                            m.company_guid.map(Cow::into_owned),
-                            m.company_name.map(Cow::into_owned),
-                        ));
+                        kept.first_company = Some((m.company_guid, m.company_name));
                     }
                     if let Some(name) = m.user_name.filter(|n| !n.is_empty()).or(m.x_user) {
                         kept.names.push(name);
@@ -124,7 +185,7 @@ impl<'de> Deserialize<'de> for Assignees {
                 Ok(kept)
             }
         }
-        d.deserialize_seq(Members)
+        d.deserialize_seq(Visit(std::marker::PhantomData))
     }
 }
 
