@@ -52,27 +52,36 @@ struct Rfc3339<'a>(&'a DateTime<Utc>);
 
 impl Serialize for Rfc3339<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let t = self.0;
-        let year = t.year();
-        if t.nanosecond() != 0 || !(0..=9999).contains(&year) {
-            return t.serialize(s);
+        match whole_seconds(self.0) {
+            // Only ASCII digits and separators were written.
+            Some(buf) => s.serialize_str(std::str::from_utf8(&buf).unwrap_or_default()),
+            None => self.0.serialize(s),
         }
-        let mut buf = *b"0000-00-00T00:00:00Z";
-        let mut put = |at: usize, width: usize, mut n: u32| {
-            for i in (at..at + width).rev() {
-                buf[i] = b'0' + (n % 10) as u8;
-                n /= 10;
-            }
-        };
-        put(0, 4, year as u32);
-        put(5, 2, t.month());
-        put(8, 2, t.day());
-        put(11, 2, t.hour());
-        put(14, 2, t.minute());
-        put(17, 2, t.second());
-        // Only ASCII digits and separators were written.
-        s.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
     }
+}
+
+/// `2026-12-04T09:30:00Z` for a time of whole seconds in years 0..=9999 (what chrono's
+/// serde writes for it), laid out without the formatting machinery; `None` for any other
+/// time, which chrono writes.
+pub(crate) fn whole_seconds(t: &DateTime<Utc>) -> Option<[u8; 20]> {
+    let year = t.year();
+    if t.nanosecond() != 0 || !(0..=9999).contains(&year) {
+        return None;
+    }
+    let mut buf = *b"0000-00-00T00:00:00Z";
+    let mut put = |at: usize, width: usize, mut n: u32| {
+        for i in (at..at + width).rev() {
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, 4, year as u32);
+    put(5, 2, t.month());
+    put(8, 2, t.day());
+    put(11, 2, t.hour());
+    put(14, 2, t.minute());
+    put(17, 2, t.second());
+    Some(buf)
 }
 
 /// `#[serde(serialize_with)]` for an optional time: the same output as chrono's serde.

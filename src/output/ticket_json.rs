@@ -8,7 +8,7 @@
 //! stays byte for byte serde's (checked against it in the tests below for any ticket).
 
 use crate::model::{Tenant, Ticket};
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use std::io;
 
 /// `t` as `serde_json::to_writer(out, t)` writes it.
@@ -89,25 +89,14 @@ fn time(out: &mut Vec<u8>, t: Option<&DateTime<Utc>>) -> io::Result<()> {
         out.extend_from_slice(b"null");
         return Ok(());
     };
-    let year = t.year();
-    if t.nanosecond() != 0 || !(0..=9999).contains(&year) {
-        serde_json::to_writer(&mut *out, t)?;
-        return Ok(());
-    }
-    let mut buf = *b"\"0000-00-00T00:00:00Z\"";
-    let mut put = |at: usize, width: usize, mut n: u32| {
-        for i in (at..at + width).rev() {
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
+    match crate::model::time::whole_seconds(t) {
+        Some(buf) => {
+            out.push(b'"');
+            out.extend_from_slice(&buf);
+            out.push(b'"');
         }
-    };
-    put(1, 4, year as u32);
-    put(6, 2, t.month());
-    put(9, 2, t.day());
-    put(12, 2, t.hour());
-    put(15, 2, t.minute());
-    put(18, 2, t.second());
-    out.extend_from_slice(&buf);
+        None => serde_json::to_writer(&mut *out, t)?,
+    }
     Ok(())
 }
 
