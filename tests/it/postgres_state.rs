@@ -715,3 +715,32 @@ async fn a_lease_ends_with_its_holders_session_not_only_with_its_time() {
         0
     );
 }
+
+/// A server that accepts the connection and never answers (a hung PostgreSQL, a black-hole
+/// proxy) ends the command within the URL's `connect_timeout`, naming the state and not
+/// the password; without it the handshake would wait for ever.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_never_answers_ends_within_the_connect_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        // Accepts and keeps the sockets open, saying nothing.
+        let mut sockets = Vec::new();
+        for s in listener.incoming().take(4) {
+            sockets.push(s);
+        }
+        std::thread::sleep(Duration::from_secs(5));
+    });
+    let url =
+        format!("postgres://tix:s3cret@127.0.0.1:{port}/tix?sslmode=disable&connect_timeout=1");
+    let home = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let o = run(home.path(), &["state", "migrate", "--state", &url], &[]).await;
+    let took = started.elapsed();
+    let err = stderr(&o);
+    assert_ne!(code(&o), 0, "{err}");
+    assert!(took < Duration::from_secs(4), "took {took:?}: {err}");
+    assert!(err.contains("no answer from the server within 1s"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+    drop(held);
+}

@@ -60,18 +60,14 @@ pub async fn now(client: &Client) -> Result<DateTime<Utc>, Error> {
     Ok(client.query_one("SELECT now()", &[]).await?.get(0))
 }
 
-/// A row whose lease holds: its time has not run out and the session that took it still
-/// holds the token's advisory lock. (`pg_advisory_lock(bigint)` shows in `pg_locks` as
-/// the key's high half in `classid` and its low half in `objid`, with `objsubid` 1.)
-const LIVE: &str = "(lease_until >= now() AND EXISTS (
+/// SQL true for a `sync_work` row whose lease holds: its time has not run out and the
+/// session that took it still holds the token's advisory lock. (`pg_advisory_lock(bigint)`
+/// shows in `pg_locks` as the key's high half in `classid` and its low half in `objid`,
+/// with `objsubid` 1.)
+pub const LIVE: &str = "(lease_until >= now() AND EXISTS (
         SELECT 1 FROM pg_locks l
         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
           AND ((l.classid::bigint << 32) | l.objid::bigint) = lease_token))";
-
-/// The same, as the SQL that says a row of `sync_work` is held (for other modules).
-pub fn live() -> &'static str {
-    LIVE
-}
 
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)

@@ -43,6 +43,12 @@ pub fn mask(text: &str) -> String {
     }
 }
 
+/// How long connecting (TCP, TLS, authentication) may take when the URL does not say.
+pub const CONNECT_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Silence on a connection after which TCP probes whether the server is still there.
+const KEEPALIVE_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A parsed PostgreSQL URL, with the password from the URL or `PGPASSWORD`.
 #[derive(Clone)]
 pub struct PgUrl {
@@ -75,6 +81,7 @@ impl PgUrl {
                 "a PostgreSQL URL naming its database, e.g. postgres://tix@db.example/tix",
             ));
         }
+        config.keepalives(true).keepalives_idle(KEEPALIVE_IDLE);
         Ok(PgUrl { config, shown })
     }
 
@@ -94,7 +101,28 @@ impl PgUrl {
     /// Connects (TLS unless the URL says `sslmode=disable`; `prefer`, the default, falls
     /// back to plain text when the server offers no TLS). The connection runs on its own
     /// task until the client is dropped.
+    ///
+    /// Bounded as a whole, handshake included (tokio-postgres's own `connect_timeout`
+    /// bounds only the TCP connect, so a server that accepts and never answers would hold
+    /// a cron job forever): by the URL's `connect_timeout`, else [`CONNECT_BUDGET`]. TCP
+    /// keepalives, probing after [`KEEPALIVE_IDLE`] of silence, end a connection whose
+    /// server died, and with it the heartbeat, so a lease is never held by a dead link.
     pub async fn connect(&self) -> Result<Client> {
+        let budget = self
+            .config
+            .get_connect_timeout()
+            .copied()
+            .unwrap_or(CONNECT_BUDGET);
+        match tokio::time::timeout(budget, self.connect_unbounded()).await {
+            Ok(client) => client,
+            Err(_) => Err(self.error(format!(
+                "no answer from the server within {} (connect_timeout in the URL sets this)",
+                humantime::format_duration(budget)
+            ))),
+        }
+    }
+
+    async fn connect_unbounded(&self) -> Result<Client> {
         let fail = |e: tokio_postgres::Error| self.error(Chain(e));
         let client = if self.config.get_ssl_mode() == SslMode::Disable {
             let (client, conn) = self
@@ -150,7 +178,7 @@ pub async fn reset(url: &PgUrl, source: &str) -> Result<bool> {
             &format!(
                 "SELECT lease_host, lease_pid FROM sync_work
                  WHERE source = $1 AND {} FOR UPDATE",
-                lease::live()
+                lease::LIVE
             ),
             &[&source],
         )
