@@ -4,7 +4,7 @@
 //! Both are fast paths only: a layout they do not know is `None` / chrono's own output,
 //! so what tix prints stays byte for byte what chrono printed.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
 /// `YYYY-MM-DD HH:MM:SS` followed by `±HHMM` or `±HH:MM` (Sonar's Java `Z`), by nothing
@@ -21,8 +21,19 @@ pub fn parse_fixed(s: &str) -> Option<DateTime<Utc>> {
             c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
         })
     };
-    let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
-    let time = NaiveTime::from_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)?;
+    let (year, month, day) = (num(0, 4)? as i64, num(5, 7)?, num(8, 10)?);
+    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    // What chrono's NaiveDate/NaiveTime accept: no 31 April, no 29 February of a common
+    // year, no leap second written as :60.
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
     let offset = |sign: u8, h: usize, m: usize| -> Option<i64> {
         let (h, m) = (num(h, h + 2)?, num(m, m + 2)?);
         if h > 23 || m > 59 {
@@ -38,12 +49,47 @@ pub fn parse_fixed(s: &str) -> Option<DateTime<Utc>> {
         (b' ' | b'T', [sign @ (b'+' | b'-'), _, _, b':', _, _]) => offset(*sign, 20, 23)?,
         _ => return None,
     };
-    let local = NaiveDateTime::new(date, time);
-    Some(
-        local
-            .checked_sub_signed(TimeDelta::seconds(east))?
-            .and_utc(),
-    )
+    let local = days_from_civil(year, month, day) * 86_400
+        + i64::from(hour * 3600 + minute * 60 + second);
+    DateTime::from_timestamp(local - east, 0)
+}
+
+/// Days in `month` (1..=12) of the proleptic Gregorian `year`.
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to the proleptic Gregorian date (`month` 1..=12): Howard Hinnant's
+/// `days_from_civil` (chrono's own conversion goes through its packed date and a table, a
+/// few hundred instructions per time of a large listing; issue 18).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The proleptic Gregorian (year, month, day) of `days` after 1970-01-01: the inverse of
+/// [`days_from_civil`] (Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 /// `t` as chrono's serde writes it (RFC 3339, `Z`, fractions only when present), formatted
@@ -64,10 +110,15 @@ impl Serialize for Rfc3339<'_> {
 /// serde writes for it), laid out without the formatting machinery; `None` for any other
 /// time, which chrono writes.
 pub(crate) fn whole_seconds(t: &DateTime<Utc>) -> Option<[u8; 20]> {
-    let year = t.year();
-    if t.nanosecond() != 0 || !(0..=9999).contains(&year) {
+    if t.timestamp_subsec_nanos() != 0 {
         return None;
     }
+    let secs = t.timestamp();
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    let of_day = secs.rem_euclid(86_400) as u32;
     let mut buf = *b"0000-00-00T00:00:00Z";
     let mut put = |at: usize, width: usize, mut n: u32| {
         for i in (at..at + width).rev() {
@@ -76,11 +127,11 @@ pub(crate) fn whole_seconds(t: &DateTime<Utc>) -> Option<[u8; 20]> {
         }
     };
     put(0, 4, year as u32);
-    put(5, 2, t.month());
-    put(8, 2, t.day());
-    put(11, 2, t.hour());
-    put(14, 2, t.minute());
-    put(17, 2, t.second());
+    put(5, 2, month);
+    put(8, 2, day);
+    put(11, 2, of_day / 3600);
+    put(14, 2, of_day / 60 % 60);
+    put(17, 2, of_day % 60);
     Some(buf)
 }
 
@@ -98,7 +149,7 @@ pub(crate) fn serialize_opt<S: Serializer>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{FixedOffset, TimeZone};
+    use chrono::{Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, TimeZone};
     use proptest::prelude::*;
 
     fn chrono_reads(s: &str) -> Option<DateTime<Utc>> {
@@ -168,6 +219,44 @@ mod tests {
             let text = local.format("%Y-%m-%d %H:%M:%S%z").to_string();
             prop_assert!(parse_fixed(&text).is_some(), "{}", text);
             prop_assert_eq!(parse_fixed(&text), chrono_reads(&text), "{}", text);
+        }
+    }
+
+    proptest! {
+        // Any digits in the fixed layouts, impossible dates and times included: read
+        // exactly as chrono reads them, or left to it.
+        #[test]
+        fn fixed_layout_digits_are_read_as_chrono_reads_them(
+            year in 0u32..10_000,
+            month in 0u32..14,
+            day in 0u32..33,
+            hour in 0u32..25,
+            minute in 0u32..61,
+            second in 0u32..61,
+            oh in 0u32..25,
+            om in 0u32..61,
+            sep in prop_oneof![Just(' '), Just('T')],
+            zone in 0usize..4,
+        ) {
+            let sign = if oh % 2 == 0 { '+' } else { '-' };
+            let zone = match zone {
+                0 => String::new(),
+                1 => "Z".to_owned(),
+                2 => format!("{sign}{oh:02}{om:02}"),
+                _ => format!("{sign}{oh:02}:{om:02}"),
+            };
+            let text = format!("{year:04}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}{zone}");
+            if let Some(t) = parse_fixed(&text) {
+                prop_assert_eq!(Some(t), chrono_reads(&text), "{}", text);
+            }
+        }
+
+        #[test]
+        fn days_and_dates_convert_as_chrono_converts_them(days in -800_000i64..3_000_000) {
+            let date = NaiveDate::from_num_days_from_ce_opt((days + 719_163) as i32).unwrap();
+            let (y, m, d) = civil_from_days(days);
+            prop_assert_eq!((y, m, d), (i64::from(date.year()), date.month(), date.day()));
+            prop_assert_eq!(days_from_civil(y, m, d), days);
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod arcticwolf;
 pub mod argus;
+mod borrowed;
 pub mod cyderes;
 mod explain;
 mod lenient;

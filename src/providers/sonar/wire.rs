@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use std::borrow::Cow;
+use crate::providers::borrowed::Text;
 
 /// `GET /api/sonar/tickets` → `{"total": N, "tickets": [...]}`.
 #[derive(Debug, Deserialize)]
@@ -71,7 +71,7 @@ impl<'de> Deserialize<'de> for Ticket {
         let sited = r.site_guid.is_some() || r.site_name.is_some() || r.x_site.is_some();
         let first_company = match r.assignees.first_company {
             Some((id, name)) if !sited => {
-                Some((id.map(Cow::into_owned), name.map(Cow::into_owned)))
+                Some((id.map(Text::into_owned), name.map(Text::into_owned)))
             }
             _ => None,
         };
@@ -133,9 +133,9 @@ impl<'de> Deserialize<'de> for Time {
 #[derive(Debug, Deserialize)]
 pub(super) struct Member<'a> {
     #[serde(borrow)]
-    pub company_guid: Option<Cow<'a, str>>,
+    pub company_guid: Option<Text<'a>>,
     #[serde(borrow)]
-    pub company_name: Option<Cow<'a, str>>,
+    pub company_name: Option<Text<'a>>,
     pub user_name: Option<String>,
     /// Set when the account was deleted; then `user_name` may be empty.
     pub x_user: Option<String>,
@@ -159,7 +159,7 @@ struct Members<'a> {
 }
 
 /// (`company_guid`, `company_name`) of a member, as read.
-type Company<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+type Company<'a> = (Option<Text<'a>>, Option<Text<'a>>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
