@@ -329,42 +329,47 @@ pub async fn run(mut args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
     }
     let several = sources.len() > 1;
     let sort = sources.first().and_then(|(_, q)| merge::sort_key(q.sort));
-    let mut streams: Vec<(merge::Label, BoxStream<'static, merge::Item>)> = sources
-        .iter()
-        .map(|(s, q)| {
-            let label: merge::Label = s.to_string().into();
-            let tag = label.clone();
-            (label, s.list(q).map(move |r| (tag.clone(), r)).boxed())
-        })
-        .collect();
-    // With --sort over several providers the answer is a merge of their sorted streams;
-    // without it, tickets print as they arrive. --limit cuts after either.
-    let merged: BoxStream<'static, merge::Item> = match sort {
-        Some(key) if several => {
-            let m = merge::SortedMerge::new(key, streams);
-            stream::unfold(m, |mut m| async move { m.next().await.map(|i| (i, m)) }).boxed()
-        }
-        // One source is its own stream: no select_all layer to pass each ticket through.
-        _ if streams.len() == 1 => streams.remove(0).1,
-        _ => stream::select_all(streams.drain(..).map(|(_, s)| s)).boxed(),
-    };
-    let mut merged = match args.limit.and_then(Limit::as_option) {
-        Some(l) => merged.take(l as usize).boxed(),
-        None => merged,
-    };
+    let limit = args.limit.and_then(Limit::as_option);
     let mut out = writer(&opts, ctx.io.out());
     // The table prints at the end, so a progress line cannot tangle with rows; a
     // streaming format on the same terminal shows its rows instead.
     let progress = (ctx.io.stderr_tty && (!ctx.io.stdout_tty || opts.format == Format::Table))
         .then(progress_bar);
-    let outcome = print_all(
-        &mut merged,
-        out.as_mut(),
-        progress.as_ref(),
-        several,
-        &ctx.io,
-    )
-    .await;
+    let outcome = if several {
+        let streams: Vec<(merge::Label, BoxStream<'static, merge::Item>)> = sources
+            .iter()
+            .map(|(s, q)| {
+                let label: merge::Label = s.to_string().into();
+                let tag = label.clone();
+                (label, s.list(q).map(move |r| (tag.clone(), r)).boxed())
+            })
+            .collect();
+        // With --sort the answer is a merge of the sorted streams; without it, tickets
+        // print as they arrive. --limit cuts after either.
+        let merged: BoxStream<'static, merge::Item> = match sort {
+            Some(key) => {
+                let m = merge::SortedMerge::new(key, streams);
+                stream::unfold(m, |mut m| async move { m.next().await.map(|i| (i, m)) }).boxed()
+            }
+            None => stream::select_all(streams.into_iter().map(|(_, s)| s)).boxed(),
+        };
+        let mut merged = limited(merged, limit);
+        print_all(&mut merged, None, out.as_mut(), progress.as_ref(), &ctx.io).await
+    } else {
+        // One source is its own stream: its tickets are not labelled one by one, the
+        // label is said once for a warning (issue 18: a layer every ticket passed).
+        let (source, query) = &sources[0];
+        let label: merge::Label = source.to_string().into();
+        let mut tickets = limited(source.list(query), limit);
+        print_all(
+            &mut tickets,
+            Some(&label),
+            out.as_mut(),
+            progress.as_ref(),
+            &ctx.io,
+        )
+        .await
+    };
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
@@ -396,17 +401,49 @@ pub async fn run(mut args: ListArgs, ctx: &mut Ctx) -> Result<u8> {
     })
 }
 
+/// At most `limit` items of `items`.
+fn limited<T: Send + 'static>(
+    items: BoxStream<'static, T>,
+    limit: Option<u64>,
+) -> BoxStream<'static, T> {
+    match limit {
+        Some(l) => items.take(l as usize).boxed(),
+        None => items,
+    }
+}
+
+/// An item of the stream [`print_all`] writes: a ticket or a source's failure, and the
+/// source it came from when several are listed.
+trait Listed: Send {
+    fn split(self) -> (Option<merge::Label>, Result<crate::model::Ticket>);
+}
+
+impl Listed for merge::Item {
+    fn split(self) -> (Option<merge::Label>, Result<crate::model::Ticket>) {
+        (Some(self.0), self.1)
+    }
+}
+
+impl Listed for Result<crate::model::Ticket> {
+    fn split(self) -> (Option<merge::Label>, Result<crate::model::Ticket>) {
+        (None, self)
+    }
+}
+
 /// Writes every ticket of `merged` as it comes; whenever the next one is not already at
 /// hand (a page is being fetched), what was written is flushed, so a pipe or a terminal
-/// sees rows as pages arrive. Returns the failures of sources that failed in part (or,
-/// with several sources, outright); any other failure ends the listing.
-async fn print_all(
-    merged: &mut BoxStream<'static, merge::Item>,
+/// sees rows as pages arrive. `only` is the label of the one source listed, `None` when
+/// several are (each item then carries its own). Returns the failures of sources that
+/// failed in part (or, with several sources, outright); any other failure ends the
+/// listing.
+async fn print_all<T: Listed>(
+    merged: &mut BoxStream<'static, T>,
+    only: Option<&merge::Label>,
     out: &mut (dyn TicketWriter + Send + '_),
     progress: Option<&indicatif::ProgressBar>,
-    several: bool,
     io: &super::Io,
 ) -> Result<Vec<(String, Error)>> {
+    let several = only.is_none();
     let mut failed: Vec<(String, Error)> = Vec::new();
     loop {
         let next = match merged.next().now_or_never() {
@@ -416,7 +453,8 @@ async fn print_all(
                 merged.next().await
             }
         };
-        let Some((label, item)) = next else { break };
+        let Some(next) = next else { break };
+        let (label, item) = next.split();
         match item {
             Ok(t) => {
                 out.write(&t)?;
@@ -427,6 +465,7 @@ async fn print_all(
             // A source that fans out (Arctic Wolf's pods) reports a part that failed as a
             // `Partial` item and goes on with the rest.
             Err(e) if several || e.is_partial() => {
+                let label = label.as_deref().or(only.map(|l| &**l)).unwrap_or_default();
                 let warn = || io.warn(&format!("{label}: {e}"));
                 match progress {
                     Some(bar) => bar.suspend(warn),
@@ -526,7 +565,14 @@ mod tests {
             color: false,
             width: 80,
         };
-        let mut printing = Box::pin(print_all(&mut merged, out.as_mut(), None, false, &io));
+        let label = merge::Label::from("sonar");
+        let mut printing = Box::pin(print_all(
+            &mut merged,
+            Some(&label),
+            out.as_mut(),
+            None,
+            &io,
+        ));
         assert!(
             futures::FutureExt::now_or_never(&mut printing).is_none(),
             "still waiting"

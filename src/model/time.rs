@@ -49,8 +49,8 @@ pub fn parse_fixed(s: &str) -> Option<DateTime<Utc>> {
         (b' ' | b'T', [sign @ (b'+' | b'-'), _, _, b':', _, _]) => offset(*sign, 20, 23)?,
         _ => return None,
     };
-    let local = days_from_civil(year, month, day) * 86_400
-        + i64::from(hour * 3600 + minute * 60 + second);
+    let local =
+        days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
     DateTime::from_timestamp(local - east, 0)
 }
 

@@ -29,11 +29,11 @@ pub(super) fn write(out: &mut Vec<u8>, t: &Ticket) -> io::Result<()> {
     out.extend_from_slice(b",\"description\":");
     opt_string(out, t.description.as_deref());
     out.extend_from_slice(b",\"status\":");
-    string(out, t.status.as_str());
+    word(out, t.status.as_str());
     out.extend_from_slice(b",\"status_raw\":");
     opt_string(out, t.status_raw.as_deref());
     out.extend_from_slice(b",\"priority\":");
-    string(out, t.priority.as_str());
+    word(out, t.priority.as_str());
     out.extend_from_slice(b",\"priority_raw\":");
     opt_string(out, t.priority_raw.as_deref());
     out.extend_from_slice(b",\"type\":");
@@ -63,6 +63,14 @@ pub(super) fn write(out: &mut Vec<u8>, t: &Ticket) -> io::Result<()> {
     }
     out.push(b'}');
     Ok(())
+}
+
+/// One of tix's own words (a status, a priority): snake_case ASCII, which JSON never
+/// escapes, so it is quoted without the escaping scan (checked for every word below).
+fn word(out: &mut Vec<u8>, w: &'static str) {
+    out.push(b'"');
+    out.extend_from_slice(w.as_bytes());
+    out.push(b'"');
 }
 
 fn tenant(out: &mut Vec<u8>, t: &Tenant) {
@@ -168,6 +176,20 @@ mod tests {
     use super::*;
     use crate::model::{Comment, Priority, Status};
     use proptest::prelude::*;
+
+    #[test]
+    fn every_status_and_priority_word_is_written_as_serde_writes_it() {
+        for s in Status::ALL {
+            let mut out = Vec::new();
+            word(&mut out, s.as_str());
+            assert_eq!(out, serde_json::to_vec(&s).unwrap());
+        }
+        for p in Priority::ALL {
+            let mut out = Vec::new();
+            word(&mut out, p.as_str());
+            assert_eq!(out, serde_json::to_vec(&p).unwrap());
+        }
+    }
 
     fn text() -> impl Strategy<Value = String> {
         let special = prop::sample::select(vec![

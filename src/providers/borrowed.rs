@@ -56,7 +56,10 @@ mod tests {
     fn plain_text_is_borrowed_and_escaped_text_is_owned() {
         let page = r#"{"text":"Acme Logistics"}"#;
         let held: Held = serde_json::from_str(page).unwrap();
-        assert!(matches!(held.text, Some(Text(Cow::Borrowed("Acme Logistics")))));
+        assert!(matches!(
+            held.text,
+            Some(Text(Cow::Borrowed("Acme Logistics")))
+        ));
         let escaped: Held = serde_json::from_str(r#"{"text":"A\"cme"}"#).unwrap();
         assert!(matches!(escaped.text, Some(Text(Cow::Owned(ref s))) if s == "A\"cme"));
         let none: Held = serde_json::from_str(r#"{"text":null}"#).unwrap();

@@ -2,9 +2,9 @@
 //! research/argus-sonar.md §3.3). Every field is optional: the document's example already
 //! omits `site_guid`/`site_name` that its field table lists.
 
+use crate::providers::borrowed::Text;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use crate::providers::borrowed::Text;
 
 /// `GET /api/sonar/tickets` → `{"total": N, "tickets": [...]}`.
 #[derive(Debug, Deserialize)]
