@@ -5,12 +5,13 @@
 # decoding nothing), and peak RSS (GNU time). Then peak RSS of unthrottled pulls of growing size.
 #   bash bench/pull.sh            # 100,000 tickets at 50 ms, concurrency 1 4 8 16; RSS at 10k 100k 1M
 #   CONCURRENCY="1 16" RSS_SIZES="10000 100000" TIX=/tmp/tix-before bash bench/pull.sh
+#   CONCURRENCY= RSS_SIZES="10000 100000 1000000" bash bench/pull.sh   # RSS only
 # Needs /usr/bin/time (Debian package `time`; installed when run as root) and curl >= 7.66.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-100000}
 LATENCY_MS=${LATENCY_MS:-50}
-CONCURRENCY=${CONCURRENCY:-1 4 8 16}
+CONCURRENCY=${CONCURRENCY-1 4 8 16}
 RSS_SIZES=${RSS_SIZES:-10000 100000 1000000}
 PAGE=1000
 if [ ! -x /usr/bin/time ]; then
@@ -63,6 +64,7 @@ curl_bound() { # concurrency -> wall seconds
   echo "$t1 - $t0" | bc -l
 }
 
+if [ -n "$CONCURRENCY" ]; then
 echo "# $N Sonar tickets, page $PAGE, latency ${LATENCY_MS}ms; $(uptime | sed 's/.*load/load/')"
 echo "concurrency  tickets  wall_s  tickets_per_s  cpu_s  cpu_s_per_100k  curl_bound_s  wall/bound  peak_rss_MB"
 start_sim "$N" "${LATENCY_MS}ms"
@@ -81,6 +83,7 @@ if [ -n "${WALL[1]:-}" ]; then
   done
 fi
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+fi
 
 echo "# peak RSS streaming jsonl to /dev/null, no latency, default concurrency; $(uptime | sed 's/.*load/load/')"
 echo "tickets  wall_s  cpu_s  peak_rss_MB"
@@ -96,3 +99,27 @@ for n in $RSS_SIZES; do
   rm -f "$log"
   kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
 done
+
+# The same question inside one pull: peak RSS so far (VmHWM) when the 10,000th, 100,000th, ...
+# ticket comes out, read from /proc while tix runs. Separate runs above include a start-up
+# that a short run never amortizes; this shows whether memory keeps growing with the listing.
+last=${RSS_SIZES##* }
+echo "# peak RSS so far within one pull of $last tickets (VmHWM when the Nth ticket is written)"
+echo "tickets  peak_rss_MB"
+start_sim "$last" 0ms
+fifo=$(mktemp -u); mkfifo "$fifo"
+hwm=$(mktemp)
+TIX_SONAR_URL=$URL TIX_SONAR_API_KEY=bench /usr/bin/time -f %M -o "$hwm" "$TIX" list --provider sonar \
+  -o jsonl >"$fifo" &
+TIME_PID=$!
+TIX_PID=
+while [ -z "$TIX_PID" ]; do TIX_PID=$(pgrep -P "$TIME_PID" || true); done
+awk -v pid="$TIX_PID" -v marks="1000 10000 100000 300000 1000000 3000000" '
+  BEGIN { n = split(marks, m, " "); i = 1 }
+  { if (i <= n && NR == m[i]) { f = "/proc/" pid "/status"
+      while ((getline line < f) > 0) if (line ~ /^VmHWM/) { split(line, a, " "); printf "%7d  %11.1f\n", NR, a[2] / 1024 }
+      close(f); i++ } }' <"$fifo"
+wait "$TIME_PID"; rm -f "$fifo"
+printf "%7s  %11.1f\n" end "$(echo "$(tail -n1 "$hwm") / 1024" | bc -l)"; rm -f "$hwm"
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+
