@@ -167,7 +167,7 @@ mod tests {
     use futures::stream;
 
     fn t(provider: &str, id: &str, minute: u32) -> Ticket {
-        let mut t = Ticket::new(provider, id);
+        let mut t = Ticket::new(provider.to_owned(), id);
         t.updated = Some(Utc.with_ymd_and_hms(2026, 12, 4, 9, minute, 0).unwrap());
         t
     }

@@ -126,7 +126,7 @@ impl Tally {
         } else {
             self.open += 1;
             if let Some(c) = t.created {
-                let candidate = (c, t.provider.clone(), t.id.clone());
+                let candidate = (c, t.provider.to_string(), t.id.clone());
                 if self.oldest_open.as_ref().is_none_or(|o| candidate < *o) {
                     self.oldest_open = Some(candidate);
                 }
@@ -189,7 +189,7 @@ fn span(secs: i64) -> String {
 /// The groups a ticket counts in: one, except by assignee, where it counts for each.
 fn groups(by: &str, t: &Ticket) -> Vec<String> {
     match by {
-        "provider" => vec![t.provider.clone()],
+        "provider" => vec![t.provider.to_string()],
         "customer" => vec![
             t.tenant
                 .as_ref()

@@ -267,7 +267,7 @@ impl Feed {
             };
             events.push(Event {
                 event,
-                provider: t.provider.clone(),
+                provider: t.provider.to_string(),
                 id: t.id.clone(),
                 from,
                 to,

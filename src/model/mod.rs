@@ -10,6 +10,7 @@ mod query;
 mod status;
 mod ticket;
 pub mod time;
+pub mod words;
 
 pub use change::{NewTicket, TicketUpdate};
 pub use filter::Filter;

@@ -2,6 +2,7 @@ use super::{Priority, Status};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// The `$id` of the normalized ticket schema; bumped only with a breaking change.
 pub const SCHEMA_ID: &str = "tix.ticket/v1";
@@ -13,8 +14,10 @@ pub const SCHEMA_ID: &str = "tix.ticket/v1";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "tix.ticket/v1")]
 pub struct Ticket {
-    /// `argus`, `sonar`, `arcticwolf` or `cyderes`.
-    pub provider: String,
+    /// `argus`, `sonar`, `arcticwolf` or `cyderes`: borrowed from the provider's `NAME`, so
+    /// a listed ticket does not copy it (issue 18); owned when read back from JSON.
+    #[schemars(with = "String")]
+    pub provider: Cow<'static, str>,
     /// The provider's id: what `tix get <provider> <id>` takes.
     pub id: String,
     /// The human-facing number where it differs from `id`.
@@ -23,11 +26,14 @@ pub struct Ticket {
     pub title: Option<String>,
     pub description: Option<String>,
     pub status: Status,
-    /// The provider's own status string, unchanged.
-    pub status_raw: Option<String>,
+    /// The provider's own status string, unchanged: borrowed from the provider's table
+    /// when it is exactly one of its words, else owned ([`super::words::known`]).
+    #[schemars(with = "Option<String>")]
+    pub status_raw: Option<Cow<'static, str>>,
     pub priority: Priority,
-    /// The provider's own priority, unchanged.
-    pub priority_raw: Option<String>,
+    /// The provider's own priority, unchanged; borrowed or owned as `status_raw` is.
+    #[schemars(with = "Option<String>")]
+    pub priority_raw: Option<Cow<'static, str>>,
     /// The provider's ticket or case type.
     #[serde(rename = "type")]
     pub kind: Option<String>,
@@ -107,9 +113,9 @@ pub const FIELDS: &[&str] = &[
 
 impl Ticket {
     /// A ticket with every optional key empty; providers fill in what they have.
-    pub fn new(provider: &str, id: impl Into<String>) -> Self {
+    pub fn new(provider: impl Into<Cow<'static, str>>, id: impl Into<String>) -> Self {
         Ticket {
-            provider: provider.to_owned(),
+            provider: provider.into(),
             id: id.into(),
             number: None,
             tenant: None,
@@ -134,12 +140,16 @@ impl Ticket {
     pub fn field(&self, name: &str) -> serde_json::Value {
         use serde_json::{Value, to_value};
         let opt = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
+        let word = |v: &Option<Cow<'static, str>>| {
+            v.as_deref()
+                .map_or(Value::Null, |s| Value::String(s.to_owned()))
+        };
         let time = |t: &Option<DateTime<Utc>>| to_value(t).unwrap_or(Value::Null);
         let tenant = |f: fn(&Tenant) -> &Option<String>| {
             self.tenant.as_ref().map_or(Value::Null, |t| opt(f(t)))
         };
         match name {
-            "provider" => Value::String(self.provider.clone()),
+            "provider" => Value::String(self.provider.clone().into_owned()),
             "id" => Value::String(self.id.clone()),
             "number" => opt(&self.number),
             "tenant" => to_value(&self.tenant).unwrap_or(Value::Null),
@@ -149,9 +159,9 @@ impl Ticket {
             "title" => opt(&self.title),
             "description" => opt(&self.description),
             "status" => Value::String(self.status.as_str().into()),
-            "status_raw" => opt(&self.status_raw),
+            "status_raw" => word(&self.status_raw),
             "priority" => Value::String(self.priority.as_str().into()),
-            "priority_raw" => opt(&self.priority_raw),
+            "priority_raw" => word(&self.priority_raw),
             "type" => opt(&self.kind),
             "created" => time(&self.created),
             "updated" => time(&self.updated),

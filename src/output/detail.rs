@@ -31,8 +31,8 @@ pub fn write_detail(opts: &OutputOptions, ticket: &Ticket, out: &mut dyn Write) 
     }
     writeln!(out)?;
 
-    let status = with_raw(ticket.status.as_str(), &ticket.status_raw);
-    let priority = with_raw(ticket.priority.as_str(), &ticket.priority_raw);
+    let status = with_raw(ticket.status.as_str(), ticket.status_raw.as_deref());
+    let priority = with_raw(ticket.priority.as_str(), ticket.priority_raw.as_deref());
     let tenant = ticket.tenant.as_ref().and_then(|t| {
         let mut ids: Vec<String> = t.id.iter().cloned().collect();
         ids.extend(t.pod.as_ref().map(|p| format!("pod {p}")));
@@ -46,7 +46,7 @@ pub fn write_detail(opts: &OutputOptions, ticket: &Ticket, out: &mut dyn Write) 
     let time = |t: Option<DateTime<Utc>>| t.map(|t| full_time(opts, t));
     let assignees = (!ticket.assignees.is_empty()).then(|| ticket.assignees.join(", "));
     let rows: [(&str, Option<String>, Tone); 12] = [
-        ("Provider", Some(ticket.provider.clone()), Tone::Plain),
+        ("Provider", Some(ticket.provider.to_string()), Tone::Plain),
         ("ID", Some(ticket.id.clone()), Tone::Plain),
         ("Number", ticket.number.clone(), Tone::Plain),
         ("Status", Some(status), Tone::of_status(ticket.status)),
@@ -104,7 +104,7 @@ pub fn write_detail(opts: &OutputOptions, ticket: &Ticket, out: &mut dyn Write) 
 }
 
 /// `word (raw)`, leaving out the provider's word when it only differs in case.
-fn with_raw(word: &str, raw: &Option<String>) -> String {
+fn with_raw(word: &str, raw: Option<&str>) -> String {
     match raw {
         Some(raw) if !raw.eq_ignore_ascii_case(word) => format!("{word} ({raw})"),
         _ => word.to_owned(),

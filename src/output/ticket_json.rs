@@ -232,9 +232,9 @@ mod tests {
             t.title = title;
             t.description = description;
             t.status = status;
-            t.status_raw = raws.0;
+            t.status_raw = raws.0.map(Into::into);
             t.priority = priority;
-            t.priority_raw = raws.1;
+            t.priority_raw = raws.1.map(Into::into);
             t.kind = raws.2;
             t.url = raws.3;
             (t.created, t.updated, t.closed) = times;

@@ -11,6 +11,7 @@ mod lenient;
 mod listing;
 mod registry;
 pub mod sonar;
+mod words;
 
 pub(crate) use explain::Explanation;
 pub use registry::{PROVIDERS, ProviderInfo, Registry, build, info, provider, provider_names};

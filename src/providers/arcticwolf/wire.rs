@@ -3,6 +3,7 @@
 //! so every ticket field is optional; enums stay strings so an unknown value still maps.
 
 use serde::Deserialize;
+use std::borrow::Cow;
 
 /// One entry of the Organizations API's bare array (`OrganizationList`).
 #[derive(Debug, Clone, Deserialize)]
@@ -33,8 +34,12 @@ pub(super) struct Ticket {
     pub id: u64,
     pub title: Option<String>,
     pub description: Option<String>,
-    pub status: Option<String>,
-    pub priority: Option<String>,
+    /// Borrowed from `map::STATUSES` when it is one of its words.
+    #[serde(default, deserialize_with = "status")]
+    pub status: Option<Cow<'static, str>>,
+    /// Borrowed from `map::PRIORITIES` when it is one of its words.
+    #[serde(default, deserialize_with = "priority")]
+    pub priority: Option<Cow<'static, str>>,
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub assignee: Option<User>,
@@ -43,6 +48,16 @@ pub(super) struct Ticket {
     /// Present only with `includeComments=true`.
     pub comments: Option<Vec<Comment>>,
     pub attachments: Option<Vec<Attachment>>,
+}
+
+/// A status read as one of Arctic Wolf's words without a copy where it is one (issue 18).
+fn status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'static, str>>, D::Error> {
+    crate::providers::words::word(d, super::map::STATUSES.iter().map(|(w, _)| *w))
+}
+
+/// A priority read as one of Arctic Wolf's words without a copy where it is one (issue 18).
+fn priority<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'static, str>>, D::Error> {
+    crate::providers::words::word(d, super::map::PRIORITIES.iter().map(|(w, _)| *w))
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,6 +3,7 @@
 //! field is optional: older servers omit some, and enums may grow (research §1.8).
 
 use serde::Deserialize;
+use std::borrow::Cow;
 
 /// The envelope of every answer, lists and single objects alike (`ResultStash`).
 #[derive(Debug, Deserialize)]
@@ -35,14 +36,28 @@ pub(super) struct Case {
     pub customer: Option<CustomerInfo>,
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    pub status: Option<String>,
-    pub priority: Option<String>,
+    /// Borrowed from `map::STATUSES` when it is one of its words.
+    #[serde(default, deserialize_with = "status")]
+    pub status: Option<Cow<'static, str>>,
+    /// Borrowed from `map::PRIORITIES` when it is one of its words.
+    #[serde(default, deserialize_with = "priority")]
+    pub priority: Option<Cow<'static, str>>,
     pub assigned_user: Option<UserInfo>,
     pub assigned_tech: Option<UserInfo>,
     pub created_timestamp: Option<i64>,
     pub last_updated_timestamp: Option<i64>,
     /// 0, not null, while the case is open (research §1.8).
     pub closed_timestamp: Option<i64>,
+}
+
+/// A status read as one of Argus's words without a copy where it is one (issue 18).
+fn status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'static, str>>, D::Error> {
+    crate::providers::words::word(d, super::map::STATUSES.iter().map(|(w, _, _)| *w))
+}
+
+/// A priority read as one of Argus's words without a copy where it is one (issue 18).
+fn priority<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'static, str>>, D::Error> {
+    crate::providers::words::word(d, super::map::PRIORITIES.iter().map(|(w, _)| *w))
 }
 
 #[derive(Debug, Deserialize)]

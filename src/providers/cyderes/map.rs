@@ -141,7 +141,7 @@ pub(super) fn ticket(
         t.status = status(&s);
         t.status_raw = Some(s);
     }
-    if let Some(p) = w.priority.0 {
+    if let Some(p) = w.priority {
         t.priority = priority(&p);
         t.priority_raw = Some(p);
     }
@@ -301,7 +301,7 @@ mod tests {
             serde_json::from_str(r#"{"ticket_id": 12, "escalated": true, "priority": 2}"#).unwrap();
         assert_eq!(w.ticket_id.get(), Some("12"));
         assert_eq!(escalated(w.escalated.get()), Some(true));
-        assert_eq!(priority(w.priority.get().unwrap()), Priority::Medium);
+        assert_eq!(priority(w.priority.as_deref().unwrap()), Priority::Medium);
     }
 
     #[test]

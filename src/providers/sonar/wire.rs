@@ -34,8 +34,10 @@ pub(super) struct Ticket {
     pub x_site: Option<String>,
     pub guid: String,
     pub title: Option<String>,
-    pub priority: Option<String>,
-    pub status: Option<String>,
+    /// Sonar's word as sent: borrowed from `map::PRIORITIES` when it is one of them.
+    pub priority: Option<Cow<'static, str>>,
+    /// Sonar's word as sent: borrowed from `map::STATUSES` when it is one of them.
+    pub status: Option<Cow<'static, str>>,
     pub content: Option<String>,
     pub assignees: Assignees,
     pub created: Option<Time>,
@@ -55,8 +57,10 @@ struct Read<'a> {
     x_site: Option<String>,
     guid: String,
     title: Option<String>,
-    priority: Option<String>,
-    status: Option<String>,
+    #[serde(default, deserialize_with = "priority")]
+    priority: Option<Cow<'static, str>>,
+    #[serde(default, deserialize_with = "status")]
+    status: Option<Cow<'static, str>>,
     content: Option<String>,
     #[serde(default, borrow)]
     assignees: Members<'a>,
@@ -95,6 +99,16 @@ impl<'de> Deserialize<'de> for Ticket {
             closed: r.closed,
         })
     }
+}
+
+/// A status read as one of Sonar's words without a copy where it is one (issue 18).
+fn status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'static, str>>, D::Error> {
+    crate::providers::words::word(d, super::map::STATUSES.iter().map(|(w, _)| *w))
+}
+
+/// A priority read as one of Sonar's words without a copy where it is one (issue 18).
+fn priority<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'static, str>>, D::Error> {
+    crate::providers::words::word(d, super::map::PRIORITIES.iter().map(|(_, w, _)| *w))
 }
 
 /// A ticket's time as read from its text, which is not kept (issue 18: a `String` per time

@@ -560,10 +560,13 @@ pub fn description(t: &Ticket) -> String {
             (None, None) => None,
         }),
     );
-    field("Status", Some(with_raw(t.status.as_str(), &t.status_raw)));
+    field(
+        "Status",
+        Some(with_raw(t.status.as_str(), t.status_raw.as_deref())),
+    );
     field(
         "Priority",
-        Some(with_raw(t.priority.as_str(), &t.priority_raw)),
+        Some(with_raw(t.priority.as_str(), t.priority_raw.as_deref())),
     );
     field("Type", t.kind.clone());
     field("Created", t.created.map(|c| c.to_rfc3339()));
@@ -576,7 +579,7 @@ pub fn description(t: &Ticket) -> String {
     lines.join("\n")
 }
 
-fn with_raw(word: &str, raw: &Option<String>) -> String {
+fn with_raw(word: &str, raw: Option<&str>) -> String {
     match raw {
         Some(r) if !r.eq_ignore_ascii_case(word) => format!("{word} ({r})"),
         _ => word.to_owned(),
