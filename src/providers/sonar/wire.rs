@@ -5,6 +5,7 @@
 use crate::providers::borrowed::Text;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use std::borrow::Cow;
 
 /// `GET /api/sonar/tickets` → `{"total": N, "tickets": [...]}`.
 #[derive(Debug, Deserialize)]
