@@ -112,10 +112,10 @@ hwm=$(mktemp)
 TIX_SONAR_URL=$URL TIX_SONAR_API_KEY=bench /usr/bin/time -f %M -o "$hwm" "$TIX" list --provider sonar \
   -o jsonl >"$fifo" &
 TIME_PID=$!
-TIX_PID=
-while [ -z "$TIX_PID" ]; do TIX_PID=$(pgrep -P "$TIME_PID" || true); done
-awk -v pid="$TIX_PID" -v marks="1000 10000 100000 300000 1000000 3000000" '
+# tix is started by time only once the fifo has a reader, so awk asks for its pid then.
+awk -v tpid="$TIME_PID" -v marks="1000 10000 100000 300000 1000000 3000000" '
   BEGIN { n = split(marks, m, " "); i = 1 }
+  NR == 1 { cmd = "pgrep -P " tpid; cmd | getline pid; close(cmd) }
   { if (i <= n && NR == m[i]) { f = "/proc/" pid "/status"
       while ((getline line < f) > 0) if (line ~ /^VmHWM/) { split(line, a, " "); printf "%7d  %11.1f\n", NR, a[2] / 1024 }
       close(f); i++ } }' <"$fifo"
