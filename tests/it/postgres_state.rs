@@ -744,3 +744,47 @@ async fn a_server_that_never_answers_ends_within_the_connect_timeout() {
     assert!(!err.contains("s3cret"), "{err}");
     drop(held);
 }
+
+/// Every statement is bounded: a lock a person holds in psql makes `tix sync status` fail
+/// with the server's lock-timeout message (here the URL's 1 s), not wait for ever; and a
+/// URL without `options` gets tix's own bounds.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_statement_waiting_on_a_held_lock_fails_within_the_lock_timeout() {
+    let server = PgServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let o = migrate(&server, home.path()).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    let url = PgUrl::parse(&server.url(), "--state", None).unwrap();
+    let bounded = url.connect().await.unwrap();
+    let show = |name: &'static str| {
+        let c = &bounded;
+        async move {
+            let row = c.query_one(&format!("SHOW {name}"), &[]).await.unwrap();
+            row.get::<_, String>(0)
+        }
+    };
+    assert_eq!(show("statement_timeout").await, "1min");
+    assert_eq!(show("lock_timeout").await, "30s");
+
+    let mut holder = client(&server).await;
+    let tx = holder.transaction().await.unwrap();
+    tx.batch_execute("LOCK TABLE sync_work IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let quick = format!("{}&options=-c%20lock_timeout%3D1s", server.url());
+    let started = std::time::Instant::now();
+    let o = run(
+        home.path(),
+        &["sync", "status"],
+        &[("TIX_STATE_URL", &quick)],
+    )
+    .await;
+    let took = started.elapsed();
+    let err = stderr(&o);
+    assert_ne!(code(&o), 0, "{err}");
+    assert!(took < Duration::from_secs(10), "took {took:?}: {err}");
+    assert!(err.contains("lock timeout"), "{err}");
+    assert!(!err.contains(PASSWORD), "{err}");
+    tx.rollback().await.unwrap();
+}

@@ -49,6 +49,25 @@ pub const CONNECT_BUDGET: std::time::Duration = std::time::Duration::from_secs(1
 /// Silence on a connection after which TCP probes whether the server is still there.
 const KEEPALIVE_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Bounds on every statement tix sends, unless the URL's `options` set them: a statement
+/// that waits on a lock a person holds in psql, or runs away on a loaded server, fails
+/// with the server's own message instead of holding a cron job or a lease for ever.
+/// Sent as `SET` once connected rather than as the `options` startup parameter, which
+/// PgBouncer refuses unless told to ignore it.
+const SESSION_BOUNDS: &[(&str, &str)] = &[("statement_timeout", "60s"), ("lock_timeout", "30s")];
+
+/// The `SET` statements for the bounds the URL's `options` (`-c name=value ...`) leave
+/// unset.
+fn session_bounds(options: Option<&str>) -> String {
+    let given = options.unwrap_or_default();
+    SESSION_BOUNDS
+        .iter()
+        .filter(|(name, _)| !given.contains(name))
+        .map(|(name, value)| format!("SET {name} = '{value}';"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A parsed PostgreSQL URL, with the password from the URL or `PGPASSWORD`.
 #[derive(Clone)]
 pub struct PgUrl {
@@ -140,6 +159,10 @@ impl PgUrl {
             tokio::spawn(conn);
             client
         };
+        let bounds = session_bounds(self.config.get_options());
+        if !bounds.is_empty() {
+            client.batch_execute(&bounds).await.map_err(fail)?;
+        }
         Ok(client)
     }
 
@@ -318,5 +341,21 @@ mod tests {
         );
         let e = PgUrl::parse("postgres://tix:s3cret@db", "--state", None).unwrap_err();
         assert!(e.to_string().contains("naming its database"), "{e}");
+    }
+
+    #[test]
+    fn every_statement_is_bounded_unless_the_url_says_otherwise() {
+        assert_eq!(
+            session_bounds(None),
+            "SET statement_timeout = '60s'; SET lock_timeout = '30s';"
+        );
+        assert_eq!(
+            session_bounds(Some("-c lock_timeout=1s")),
+            "SET statement_timeout = '60s';"
+        );
+        assert_eq!(
+            session_bounds(Some("-c statement_timeout=0 -c lock_timeout=5s")),
+            ""
+        );
     }
 }
