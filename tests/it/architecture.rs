@@ -27,6 +27,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "atomic_file",
             "config",
             "error",
+            // The PostgreSQL state's TLS trusts `sslrootcert` as a provider's `ca_file`.
+            "http",
             "model",
             "source",
             "output",

@@ -22,11 +22,28 @@ pub struct PgServer {
     port: u16,
     /// Running as root: the server's commands run as this user.
     run_as: Option<String>,
+    /// With TLS: the PEM file of the private CA that signed the server's certificate.
+    ca: Option<PathBuf>,
 }
 
 impl PgServer {
     /// A fresh cluster, started and accepting connections.
     pub fn start() -> PgServer {
+        PgServer::start_with(false)
+    }
+
+    /// The same, with TLS on: a certificate for 127.0.0.1 signed by a private CA made
+    /// here ([`PgServer::ca`]), which no system trusts.
+    pub fn start_tls() -> PgServer {
+        PgServer::start_with(true)
+    }
+
+    /// The private CA's PEM file of a server started with TLS.
+    pub fn ca(&self) -> &Path {
+        self.ca.as_deref().expect("a server started with start_tls")
+    }
+
+    fn start_with(tls: bool) -> PgServer {
         let bin = bin_dir().unwrap_or_else(|| {
             panic!(
                 "PostgreSQL is not installed: the sync-state tests need its initdb and pg_ctl \
@@ -50,6 +67,7 @@ impl PgServer {
             bin,
             port: 0,
             run_as,
+            ca: None,
         };
         let out = server.run(
             "initdb",
@@ -69,10 +87,15 @@ impl PgServer {
         assert!(out.status.success(), "initdb failed: {}", text(&out));
         // A free port can be taken by another test between our probe and the server's
         // bind: then the start fails and is tried on another port.
+        let ssl = if tls {
+            server.make_certificates()
+        } else {
+            String::new()
+        };
         for _ in 0..5 {
             server.port = free_port();
             let options = format!(
-                "-p {} -h 127.0.0.1 -k {} -c fsync=off -c max_connections=200",
+                "-p {} -h 127.0.0.1 -k {} -c fsync=off -c max_connections=200{ssl}",
                 server.port,
                 server.dir.path().display()
             );
@@ -103,6 +126,47 @@ impl PgServer {
             );
         }
         panic!("PostgreSQL did not start (see the log above)");
+    }
+
+    /// A private CA and a server certificate for 127.0.0.1 it signs, written where the
+    /// server can read them (its key readable by it alone, as PostgreSQL insists); answers
+    /// the options that turn TLS on.
+    fn make_certificates(&mut self) -> String {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "tix test PostgreSQL CA");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_key = KeyPair::generate().unwrap();
+        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+        let issuer = Issuer::from_params(&ca_params, &ca_key);
+        let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+        leaf.distinguished_name
+            .push(DnType::CommonName, "127.0.0.1");
+        let key = KeyPair::generate().unwrap();
+        let cert = leaf.signed_by(&key, &issuer).unwrap();
+        let dir = self.dir.path();
+        let (crt, pem_key, ca) = (
+            dir.join("server.crt"),
+            dir.join("server.key"),
+            dir.join("ca.pem"),
+        );
+        std::fs::write(&crt, cert.pem()).unwrap();
+        std::fs::write(&pem_key, key.serialize_pem()).unwrap();
+        std::fs::write(&ca, ca_cert.pem()).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&pem_key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        if let Some(user) = &self.run_as {
+            chown_to(&crt, user);
+            chown_to(&pem_key, user);
+        }
+        self.ca = Some(ca);
+        format!(
+            " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+            crt.display(),
+            pem_key.display()
+        )
     }
 
     /// A URL with the password in it, TLS off (loopback).

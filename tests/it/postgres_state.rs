@@ -788,3 +788,68 @@ async fn a_statement_waiting_on_a_held_lock_fails_within_the_lock_timeout() {
     assert!(!err.contains(PASSWORD), "{err}");
     tx.rollback().await.unwrap();
 }
+
+/// On-prem TLS for the state: a server whose certificate a private CA signed is refused
+/// under `sslmode=require` until the URL names that CA in `sslrootcert` (libpq's word);
+/// then the same command works, over TLS, under `require`, `verify-full` and `verify-ca`.
+/// A file that cannot be read is a one-line error before any connection.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_ca_named_in_sslrootcert_is_trusted() {
+    let server = PgServer::start_tls();
+    let home = tempfile::tempdir().unwrap();
+    let with_mode = |mode: &str| {
+        server
+            .url()
+            .replace("sslmode=disable", &format!("sslmode={mode}"))
+    };
+    let o = run(
+        home.path(),
+        &["state", "migrate"],
+        &[("TIX_STATE_URL", &with_mode("require"))],
+    )
+    .await;
+    let err = stderr(&o);
+    assert_ne!(code(&o), 0, "{err}");
+    assert!(
+        err.contains("cannot trust the server") && err.contains("add sslrootcert="),
+        "{err}"
+    );
+    assert!(!err.contains(PASSWORD), "{err}");
+
+    let mut trusted = String::new();
+    for mode in ["require", "verify-full", "verify-ca"] {
+        trusted = format!("{}&sslrootcert={}", with_mode(mode), server.ca().display());
+        let o = run(
+            home.path(),
+            &["state", "migrate"],
+            &[("TIX_STATE_URL", &trusted)],
+        )
+        .await;
+        assert_eq!(code(&o), 0, "{mode}: {}", stderr(&o));
+    }
+    let url = PgUrl::parse(&trusted, "--state", None).unwrap();
+    let c = url.connect().await.unwrap();
+    let row = c
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(row.get::<_, bool>(0), "the connection is not TLS");
+
+    let missing = format!("{}&sslrootcert=/nonexistent/ca.pem", with_mode("require"));
+    let o = run(
+        home.path(),
+        &["sync", "status"],
+        &[("TIX_STATE_URL", &missing)],
+    )
+    .await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(
+        err.contains("sslrootcert /nonexistent/ca.pem: cannot be read"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

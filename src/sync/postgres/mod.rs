@@ -20,8 +20,8 @@ pub mod rows;
 pub mod schema;
 
 use crate::error::{Error, Result};
+use rustls::pki_types::pem::PemObject as _;
 use std::str::FromStr;
-use std::sync::Arc;
 use tokio_postgres::Client;
 use tokio_postgres::config::SslMode;
 
@@ -73,6 +73,8 @@ fn session_bounds(options: Option<&str>) -> String {
 pub struct PgUrl {
     config: tokio_postgres::Config,
     shown: String,
+    /// `sslrootcert`: CAs trusted for this server besides the system's.
+    root_cert: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for PgUrl {
@@ -86,8 +88,35 @@ impl PgUrl {
     /// `PGPASSWORD`, used when the URL carries no password.
     pub fn parse(text: &str, flag: &str, pgpassword: Option<String>) -> Result<PgUrl> {
         let shown = mask(text);
-        let mut config = tokio_postgres::Config::from_str(text)
+        let (text, root_cert) = libpq_tls(text).map_err(|why| Error::invalid(flag, &shown, why))?;
+        let mut config = tokio_postgres::Config::from_str(&text)
             .map_err(|e| Error::invalid(flag, &shown, format!("not a PostgreSQL URL: {e}")))?;
+        if let Some(path) = &root_cert {
+            if config.get_ssl_mode() == SslMode::Disable {
+                return Err(Error::invalid(
+                    flag,
+                    &shown,
+                    "sslrootcert with sslmode=disable: drop one of them",
+                ));
+            }
+            let pem = std::fs::read(path).map_err(|e| {
+                Error::invalid(
+                    flag,
+                    &shown,
+                    format!("sslrootcert {}: cannot be read: {e}", path.display()),
+                )
+            })?;
+            let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .unwrap_or_default();
+            if certs.is_empty() {
+                return Err(Error::invalid(
+                    flag,
+                    &shown,
+                    format!("sslrootcert {}: holds no PEM certificate", path.display()),
+                ));
+            }
+        }
         if config.get_password().is_none()
             && let Some(p) = pgpassword.filter(|p| !p.is_empty())
         {
@@ -101,7 +130,11 @@ impl PgUrl {
             ));
         }
         config.keepalives(true).keepalives_idle(KEEPALIVE_IDLE);
-        Ok(PgUrl { config, shown })
+        Ok(PgUrl {
+            config,
+            shown,
+            root_cert,
+        })
     }
 
     /// The URL with its password masked, for messages.
@@ -142,7 +175,10 @@ impl PgUrl {
     }
 
     async fn connect_unbounded(&self) -> Result<Client> {
-        let fail = |e: tokio_postgres::Error| self.error(Chain(e));
+        let fail = |e: tokio_postgres::Error| match crate::http::tls_errors::find(&e) {
+            Some(tls) => self.error(tls_advice(&tls)),
+            None => self.error(Chain(e)),
+        };
         let client = if self.config.get_ssl_mode() == SslMode::Disable {
             let (client, conn) = self
                 .config
@@ -152,9 +188,7 @@ impl PgUrl {
             tokio::spawn(conn);
             client
         } else {
-            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(
-                tls_config().map_err(|e| self.error(e))?,
-            );
+            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(self.tls_config()?);
             let (client, conn) = self.config.connect(tls).await.map_err(fail)?;
             tokio::spawn(conn);
             client
@@ -238,18 +272,89 @@ pub async fn reset(url: &PgUrl, source: &str) -> Result<bool> {
     Ok(known)
 }
 
-/// The rustls configuration for a server certificate checked against the platform's
-/// trusted roots (rustls-platform-verifier, as the HTTP client does).
-fn tls_config() -> std::result::Result<rustls::ClientConfig, String> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
-        .map_err(|e| format!("cannot load the trusted roots: {e}"))?;
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth())
+/// The URL's TLS parameters in libpq's words that tokio-postgres does not take:
+/// `sslrootcert=<PEM file>` is taken out (tix reads it) and `sslmode=verify-full` or
+/// `verify-ca` become `require`, under which tix already checks the chain and the host
+/// name (so `verify-ca` is checked as `verify-full`). Answers the URL for tokio-postgres
+/// and the root certificate file. A URL without them is passed on unchanged.
+fn libpq_tls(text: &str) -> std::result::Result<(String, Option<std::path::PathBuf>), String> {
+    let Ok(mut url) = url::Url::parse(text) else {
+        return Ok((text.to_owned(), None));
+    };
+    let mut root = None;
+    let mut changed = false;
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter_map(|(k, v)| match (&*k, &*v) {
+            ("sslrootcert", path) => {
+                root = Some(std::path::PathBuf::from(path));
+                changed = true;
+                None
+            }
+            ("sslmode", "verify-full" | "verify-ca") => {
+                changed = true;
+                Some((k.into_owned(), "require".to_owned()))
+            }
+            _ => Some((k.into_owned(), v.into_owned())),
+        })
+        .collect();
+    if !changed {
+        return Ok((text.to_owned(), None));
+    }
+    if root.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+        return Err("sslrootcert is empty: give the path of a PEM file".into());
+    }
+    if pairs.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    Ok((url.to_string(), root))
+}
+
+impl PgUrl {
+    /// The TLS client: the system's roots, and `sslrootcert`'s CAs when the URL names a
+    /// file, checked as a provider's `ca_file` is (`http::tls`), host name included.
+    fn tls_config(&self) -> Result<rustls::ClientConfig> {
+        let host = match self.config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(name)) => name.clone(),
+            _ => "localhost".to_owned(),
+        };
+        let mut base = url::Url::parse("postgres://localhost").expect("a fixed URL");
+        let bracketed = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host
+        };
+        base.set_host(Some(&bracketed))
+            .map_err(|e| self.error(format!("host {bracketed}: {e}")))?;
+        let trust = crate::http::tls::Trust {
+            ca_file: self.root_cert.as_deref(),
+            pin_sha256: None,
+        };
+        let mut config = crate::http::tls::client_config("--state", &base, &trust)?;
+        // PostgreSQL's own protocol, not HTTP: a server that checks ALPN (direct TLS,
+        // PostgreSQL 17) would refuse h2/http1.1.
+        config.alpn_protocols = Vec::new();
+        Ok(config)
+    }
+}
+
+/// A refused TLS handshake in plain words, with what to put in the URL.
+fn tls_advice(failure: &crate::http::tls_errors::TlsFailure) -> String {
+    use crate::http::tls_errors::{Reason, TlsFailure};
+    match failure {
+        TlsFailure::Certificate(
+            reason @ (Reason::SelfSigned { .. } | Reason::UnknownCa { .. } | Reason::Other(_)),
+        ) => format!(
+            "cannot trust the server: {reason}; to trust it, add sslrootcert=<its CA or certificate, PEM> to the URL"
+        ),
+        TlsFailure::Certificate(reason @ Reason::NameMismatch { .. }) => {
+            format!("cannot trust the server: {reason}; connect to one of those names")
+        }
+        TlsFailure::Certificate(reason) => format!("cannot trust the server: {reason}"),
+        TlsFailure::Handshake(text) => format!("TLS handshake failed: {text}"),
+    }
 }
 
 /// A tokio-postgres error with its causes on one line: its own `Display` says only
@@ -356,6 +461,31 @@ mod tests {
         assert_eq!(
             session_bounds(Some("-c statement_timeout=0 -c lock_timeout=5s")),
             ""
+        );
+    }
+
+    #[test]
+    fn libpq_tls_words_are_taken_out_or_translated_and_nothing_else_changes() {
+        let plain = "postgres://tix:p%40ss@db/tix?sslmode=prefer";
+        assert_eq!(libpq_tls(plain).unwrap(), (plain.to_owned(), None));
+        let (url, root) =
+            libpq_tls("postgres://tix@db/tix?sslmode=verify-full&sslrootcert=/etc/ca.pem").unwrap();
+        assert_eq!(url, "postgres://tix@db/tix?sslmode=require");
+        assert_eq!(root.as_deref(), Some(std::path::Path::new("/etc/ca.pem")));
+        let (url, root) = libpq_tls("postgres://tix@db/tix?sslrootcert=ca.pem").unwrap();
+        assert_eq!(url, "postgres://tix@db/tix");
+        assert_eq!(root.as_deref(), Some(std::path::Path::new("ca.pem")));
+        assert!(libpq_tls("postgres://tix@db/tix?sslrootcert=").is_err());
+        let e = PgUrl::parse(
+            "postgres://tix:s3cret@db/tix?sslmode=disable&sslrootcert=/etc/ca.pem",
+            "--state",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("sslmode=disable") && !e.contains("s3cret"),
+            "{e}"
         );
     }
 }
