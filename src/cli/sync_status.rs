@@ -11,39 +11,11 @@ use crate::sync::{self, RunLock, State};
 use std::io::Write;
 
 pub(super) async fn reset(args: ResetArgs, ctx: &Ctx) -> Result<u8> {
-    let path = match state_location(args.state.clone(), ctx)? {
-        Location::Sqlite(path) => path,
-        Location::Postgres(url) => {
-            if !sync::postgres::reset(&url, &args.source).await? {
-                return Err(Error::invalid(
-                    "SOURCE",
-                    &args.source,
-                    "not a source of this state (see tix sync status)",
-                ));
-            }
-            eprintln!(
-                "tix: {}: the next run reads from the start again",
-                printable(&args.source)
-            );
-            return Ok(0);
-        }
+    let known = match state_location(args.state.clone(), ctx)? {
+        Location::Postgres(url) => sync::postgres::reset(&url, &args.source).await?,
+        Location::Sqlite(path) => reset_sqlite(&path, &args.source)?,
     };
-    if !path.exists() {
-        return Err(Error::invalid(
-            "SOURCE",
-            &args.source,
-            format!("no sync has run yet (state {})", path.display()),
-        ));
-    }
-    // Not under a running sync's feet.
-    let Some(_lock) = RunLock::try_acquire(&path)? else {
-        return Err(Error::Config(format!(
-            "a sync is running on {}; reset once it ends",
-            path.display()
-        )));
-    };
-    let mut state = State::open(&path)?;
-    if !state.reset(&args.source)? {
+    if !known {
         return Err(Error::invalid(
             "SOURCE",
             &args.source,
@@ -52,9 +24,28 @@ pub(super) async fn reset(args: ResetArgs, ctx: &Ctx) -> Result<u8> {
     }
     eprintln!(
         "tix: {}: the next run reads from the start again",
-        args.source
+        printable(&args.source)
     );
     Ok(0)
+}
+
+/// `reset` on the SQLite state at `path`, not under a running sync's feet; answers
+/// whether the source was known.
+fn reset_sqlite(path: &std::path::Path, source: &str) -> Result<bool> {
+    if !path.exists() {
+        return Err(Error::invalid(
+            "SOURCE",
+            source,
+            format!("no sync has run yet (state {})", path.display()),
+        ));
+    }
+    let Some(_lock) = RunLock::try_acquire(path)? else {
+        return Err(Error::Config(format!(
+            "a sync is running on {}; reset once it ends",
+            path.display()
+        )));
+    };
+    State::open(path)?.reset(source)
 }
 
 pub(super) async fn status(args: StatusArgs, ctx: &Ctx) -> Result<u8> {
